@@ -1,0 +1,11 @@
+// tend-pairing: pairs spouses and keeps their profiles.
+#include "services/pairing/server.h"
+#include "services/common/flags.h"
+
+int main(int argc, char** argv) {
+  tend::services::ParseFlags(
+      argc, argv,
+      "tend-pairing: pairs two spouses and keeps each partner's settings.\n"
+      "Serves tend.pairing.v1.PairingService over gRPC.");
+  return tend::pairing::RunServer();
+}

@@ -1,0 +1,69 @@
+#include "services/pairing/server.h"
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/synchronization/notification.h"
+#include "engine/base/log.h"
+#include "engine/redis/redis_client.h"
+#include "engine/time/clock.h"
+#include "services/common/auth.h"
+#include "services/common/flags.h"
+#include "services/common/server.h"
+#include "services/pairing/pairing.h"
+#include "services/pairing/pairing_service.h"
+
+ABSL_FLAG(absl::Duration, invite_ttl, absl::Hours(24),
+          "How long an invite code works before it expires.");
+ABSL_FLAG(absl::Duration, undo_window, absl::Hours(24 * 7),
+          "After Unpair, how long the shared history is kept (readable to "
+          "nobody) so the two can re-pair and get it back.");
+
+namespace tend::pairing {
+
+int RunServer() {
+  services::BlockTerminationSignals();
+  absl::StatusOr<engine::RedisOptions> redis_options =
+      engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
+  absl::StatusOr<services::AuthOptions> auth_options =
+      services::AuthOptionsFromFlags();
+  for (const absl::Status& s : {redis_options.status(), auth_options.status()}) {
+    if (!s.ok()) {
+      std::fprintf(stderr, "tend-pairing: %s\n", std::string(s.message()).c_str());
+      return 2;
+    }
+  }
+  engine::Clock* clock = engine::RealClock::Get();
+  engine::RedisClient redis(*redis_options);
+  services::Authenticator auth(*auth_options, clock);
+  PairingOptions options;
+  options.invite_ttl = absl::GetFlag(FLAGS_invite_ttl);
+  options.undo_window = absl::GetFlag(FLAGS_undo_window);
+  Pairing pairing(&redis, clock, options);
+  PairingServiceImpl service(&auth, &pairing);
+
+  // Erases unpaired histories once their undo window has passed.
+  absl::Notification stop;
+  std::thread purger([&] {
+    while (!stop.WaitForNotificationWithTimeout(absl::Minutes(1))) {
+      absl::StatusOr<int> purged = pairing.PurgeDissolved();
+      if (!purged.ok()) {
+        Log(LogLevel::kWarning, "purge.failed",
+            {{"code", absl::StatusCodeToString(purged.status().code())}});
+      }
+    }
+  });
+  services::ServerConfig config;
+  config.name = "pairing";
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.services = {&service};
+  config.redis = &redis;
+  const int exit_code = services::ServeUntilSignal(std::move(config));
+  stop.Notify();
+  purger.join();
+  return exit_code;
+}
+
+}  // namespace tend::pairing
