@@ -32,7 +32,8 @@ const char* LevelName(LogLevel level) {
 
 void SetMinLogLevel(LogLevel level) { min_level.store(level); }
 
-void Log(LogLevel level, absl::string_view event, const nlohmann::json& fields) {
+void Log(LogLevel level, absl::string_view event,
+         const nlohmann::json& fields) {
   if (level < min_level.load()) return;
   // The timestamp is for people reading logs; it is the one place the real
   // clock is read outside a Clock, because log lines must show real time.

@@ -13,7 +13,6 @@
 #define TEND_ENGINE_BASE_LOG_H_
 
 #include "absl/strings/string_view.h"
-
 #include "nlohmann/json.hpp"
 
 namespace tend {

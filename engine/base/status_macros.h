@@ -21,17 +21,17 @@
 //
 // Evaluates `expr`, an absl::Status, and returns it from the enclosing
 // function when it is not OK.
-#define TEND_RETURN_IF_ERROR(expr)                \
-  do {                                            \
-    const ::absl::Status tend_status_ = (expr);   \
-    if (!tend_status_.ok()) return tend_status_;  \
+#define TEND_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    const ::absl::Status tend_status_ = (expr);  \
+    if (!tend_status_.ok()) return tend_status_; \
   } while (0)
 
 // TEND_ASSIGN_OR_RETURN
 //
 // Evaluates `rexpr`, an absl::StatusOr<T>; returns its status when not OK,
 // otherwise moves the value into `lhs`, which may declare a variable.
-#define TEND_ASSIGN_OR_RETURN(lhs, rexpr)                                   \
+#define TEND_ASSIGN_OR_RETURN(lhs, rexpr)                                    \
   TEND_ASSIGN_OR_RETURN_IMPL_(TEND_STATUS_CONCAT_(tend_statusor_, __LINE__), \
                               lhs, rexpr)
 #define TEND_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \

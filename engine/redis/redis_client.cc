@@ -15,8 +15,6 @@
 namespace tend::engine {
 namespace {
 
-
-
 RedisReply CopyReply(const redisReply* r) {
   RedisReply out;
   switch (r->type) {
@@ -158,9 +156,9 @@ absl::StatusOr<RedisClient::ConnectionPtr> RedisClient::Dial() {
       args.push_back(a.data());
       lens.push_back(a.size());
     }
-    auto* reply = static_cast<redisReply*>(redisCommandArgv(
-        conn->context, static_cast<int>(args.size()), args.data(),
-        lens.data()));
+    auto* reply = static_cast<redisReply*>(
+        redisCommandArgv(conn->context, static_cast<int>(args.size()),
+                         args.data(), lens.data()));
     if (reply == nullptr) {
       return absl::UnavailableError(
           absl::StrCat("redis ", where, ": ", conn->context->errstr));
@@ -233,9 +231,9 @@ absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisClient::RoundTrip(
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
-      absl::Status status = absl::UnavailableError(absl::StrCat(
-          "redis ", options_.host, ":", options_.port, ": ",
-          c->err != 0 ? c->errstr : "connection lost"));
+      absl::Status status = absl::UnavailableError(
+          absl::StrCat("redis ", options_.host, ":", options_.port, ": ",
+                       c->err != 0 ? c->errstr : "connection lost"));
       Release(std::move(conn), /*healthy=*/false);
       return status;
     }
@@ -254,7 +252,8 @@ absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisClient::RoundTrip(
 
 absl::StatusOr<RedisReply> RedisClient::Command(
     absl::Span<const std::string> argv) {
-  auto replies = RoundTrip({std::vector<std::string>(argv.begin(), argv.end())});
+  auto replies =
+      RoundTrip({std::vector<std::string>(argv.begin(), argv.end())});
   if (!replies.ok()) return replies.status();
   return std::move((*replies)[0]);
 }
@@ -287,7 +286,8 @@ absl::StatusOr<RedisReply> RedisClient::Eval(
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
   absl::StatusOr<RedisReply> reply = Command(absl::MakeConstSpan(argv));
-  if (!reply.ok() && absl::StartsWith(reply.status().message(), "redis: NOSCRIPT")) {
+  if (!reply.ok() &&
+      absl::StartsWith(reply.status().message(), "redis: NOSCRIPT")) {
     argv[0] = "EVAL";
     argv[1] = script.source();
     reply = Command(absl::MakeConstSpan(argv));

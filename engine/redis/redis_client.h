@@ -24,12 +24,12 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -66,7 +66,7 @@ struct RedisReply {
   enum class Type { kNil, kInteger, kString, kStatus, kArray };
   Type type = Type::kNil;
   int64_t integer = 0;
-  std::string str;  // kString and kStatus
+  std::string str;                   // kString and kStatus
   std::vector<RedisReply> elements;  // kArray
 
   bool is_nil() const { return type == Type::kNil; }

@@ -45,7 +45,8 @@ JwtPtr Decode(absl::string_view token, const std::string& key, jwt_alg_t alg) {
 
 }  // namespace
 
-absl::Status ValidateUserId(absl::string_view field, absl::string_view user_id) {
+absl::Status ValidateUserId(absl::string_view field,
+                            absl::string_view user_id) {
   if (user_id.empty() || user_id.size() > 128) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": 1 to 128 characters"));

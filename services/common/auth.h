@@ -12,13 +12,13 @@
 #ifndef TEND_SERVICES_COMMON_AUTH_H_
 #define TEND_SERVICES_COMMON_AUTH_H_
 
-#include <memory>
-#include <string>
-#include "absl/strings/string_view.h"
-
 #include <grpcpp/server_context.h>
 
+#include <memory>
+#include <string>
+
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "engine/time/clock.h"
 

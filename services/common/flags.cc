@@ -27,8 +27,7 @@ ABSL_FLAG(std::string, jwt_public_key_file, "",
 ABSL_FLAG(std::string, service_secret, "",
           "HS256 secret shared by Tend's services for service-to-service "
           "tokens. Prefer TEND_SERVICE_SECRET.");
-ABSL_FLAG(std::string, pairing_addr, "",
-          "HOST:PORT of the pairing service.");
+ABSL_FLAG(std::string, pairing_addr, "", "HOST:PORT of the pairing service.");
 ABSL_FLAG(std::string, prompt_addr, "", "HOST:PORT of the prompt service.");
 ABSL_FLAG(std::string, scheduler_addr, "",
           "HOST:PORT of the scheduler service.");

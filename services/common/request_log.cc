@@ -7,8 +7,7 @@ constexpr int kKeepSeconds = 24 * 60 * 60;
 
 absl::Status ValidateRequestId(absl::string_view request_id) {
   if (request_id.size() > 64) {
-    return absl::InvalidArgumentError(
-        "request_id: at most 64 characters");
+    return absl::InvalidArgumentError("request_id: at most 64 characters");
   }
   for (char c : request_id) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||

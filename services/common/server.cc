@@ -47,22 +47,21 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
         absl::StrCat("--listen: cannot bind ", running->config_.listen));
   }
   running->address_ = WithPort(running->config_.listen, running->port_);
-  running->health_thread_ = std::thread([r = running.get()] { r->HealthLoop(); });
+  running->health_thread_ =
+      std::thread([r = running.get()] { r->HealthLoop(); });
   return running;
 }
 
 RunningServer::~RunningServer() { Shutdown(absl::ZeroDuration()); }
 
 void RunningServer::HealthLoop() {
-  grpc::HealthCheckServiceInterface* health =
-      server_->GetHealthCheckService();
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   bool last_serving = true;
   bool first = true;
   absl::MutexLock lock(&mu_);
   while (!stopping_) {
     mu_.Unlock();
-    const bool serving =
-        config_.redis == nullptr || config_.redis->Ping().ok();
+    const bool serving = config_.redis == nullptr || config_.redis->Ping().ok();
     mu_.Lock();
     if (stopping_) break;
     if (first || serving != last_serving) {
@@ -108,7 +107,8 @@ int ServeUntilSignal(ServerConfig config) {
       RunningServer::Start(std::move(config));
   if (!running.ok()) {
     Log(LogLevel::kError, "server.start_failed",
-        {{"service", name}, {"error", std::string(running.status().message())}});
+        {{"service", name},
+         {"error", std::string(running.status().message())}});
     return 1;
   }
   std::printf("listening on %s\n", (*running)->address().c_str());
@@ -125,7 +125,8 @@ int ServeUntilSignal(ServerConfig config) {
 
   const absl::Duration drain = absl::GetFlag(FLAGS_drain_timeout);
   Log(LogLevel::kInfo, "server.draining",
-      {{"service", name}, {"signal", signal_number},
+      {{"service", name},
+       {"signal", signal_number},
        {"drain_ms", absl::ToInt64Milliseconds(drain)}});
   (*running)->Shutdown(drain);
   Log(LogLevel::kInfo, "server.stopped", {{"service", name}});

@@ -8,9 +8,9 @@
 #define TEND_SERVICES_PAIRING_INVITE_CODE_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace tend::pairing {
 

@@ -1,6 +1,6 @@
 // tend-pairing: pairs spouses and keeps their profiles.
-#include "services/pairing/server.h"
 #include "services/common/flags.h"
+#include "services/pairing/server.h"
 
 int main(int argc, char** argv) {
   tend::services::ParseFlags(

@@ -122,8 +122,9 @@ absl::StatusOr<v1::Couple> Pairing::UpdateCouple(
   TEND_RETURN_IF_ERROR(services::ValidateRequestId(req.request_id()));
   for (const std::string& path : req.update_mask().paths()) {
     if (path != "home_time_zone") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "update_mask.paths: '", path, "' cannot change; only home_time_zone"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask.paths: '", path,
+                       "' cannot change; only home_time_zone"));
     }
   }
   TEND_RETURN_IF_ERROR(
@@ -163,7 +164,8 @@ absl::StatusOr<v1::UnpairResponse> Pairing::Unpair(
       store_.Unpair(caller.user_id, erase_time, req.erase_now()));
   // Quiet on purpose: the partner gets no push about it.
   Log(LogLevel::kInfo, "couple.unpaired",
-      {{"user", caller.user_id}, {"couple", result.couple_id},
+      {{"user", caller.user_id},
+       {"couple", result.couple_id},
        {"erase_now", req.erase_now()}});
   v1::UnpairResponse response;
   *response.mutable_erase_time() = ToProto(erase_time);
@@ -175,8 +177,8 @@ absl::StatusOr<v1::ExportMyDataResponse> Pairing::ExportMyData(
   TEND_RETURN_IF_ERROR(RequireUser(caller));
   TEND_ASSIGN_OR_RETURN(nlohmann::json data, store_.Export(caller.user_id));
   data["service"] = "pairing";
-  data["export_time"] = absl::FormatTime(absl::RFC3339_sec, clock_->Now(),
-                                         absl::UTCTimeZone());
+  data["export_time"] =
+      absl::FormatTime(absl::RFC3339_sec, clock_->Now(), absl::UTCTimeZone());
   v1::ExportMyDataResponse response;
   response.set_json(data.dump(2));
   return response;

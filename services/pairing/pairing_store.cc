@@ -247,13 +247,13 @@ absl::StatusOr<CoupleRecord> PairingStore::AcceptInvite(
   TEND_ASSIGN_OR_RETURN(std::string fail_id, FailId());
   TEND_ASSIGN_OR_RETURN(
       RedisReply reply,
-      redis_->Eval(kAcceptInvite,
-                   {Key("invite", code), Key("member", acceptor),
-                    Key("fails", acceptor)},
-                   {acceptor, Micros(now),
-                    absl::StrCat(absl::ToInt64Microseconds(limits.window)),
-                    absl::StrCat(limits.max_failures), new_couple_id,
-                    fail_id}));
+      redis_->Eval(
+          kAcceptInvite,
+          {Key("invite", code), Key("member", acceptor),
+           Key("fails", acceptor)},
+          {acceptor, Micros(now),
+           absl::StrCat(absl::ToInt64Microseconds(limits.window)),
+           absl::StrCat(limits.max_failures), new_couple_id, fail_id}));
   if (reply.elements.size() != 1) {
     return absl::InternalError("accept: unexpected reply from Redis");
   }
@@ -318,26 +318,25 @@ absl::StatusOr<UnpairResult> PairingStore::Unpair(const std::string& user,
 absl::StatusOr<int> PairingStore::PurgeDissolved(absl::Time now) {
   TEND_ASSIGN_OR_RETURN(
       RedisReply due,
-      redis_->Command({"ZRANGEBYSCORE", absl::StrCat(kKeyPrefix, "dissolved"), "-inf", Micros(now), "LIMIT", "0", "1000"}));
+      redis_->Command({"ZRANGEBYSCORE", absl::StrCat(kKeyPrefix, "dissolved"),
+                       "-inf", Micros(now), "LIMIT", "0", "1000"}));
   int erased = 0;
   for (const RedisReply& cid : due.elements) {
-    TEND_ASSIGN_OR_RETURN(RedisReply done,
-                          redis_->Eval(kEraseDissolved,
-                                       {Key("couple", cid.str)},
-                                       {cid.str, Micros(now)}));
+    TEND_ASSIGN_OR_RETURN(
+        RedisReply done, redis_->Eval(kEraseDissolved, {Key("couple", cid.str)},
+                                      {cid.str, Micros(now)}));
     erased += static_cast<int>(done.integer);
   }
   return erased;
 }
 
 absl::StatusOr<int> PairingStore::DeleteUser(const std::string& user) {
-  TEND_ASSIGN_OR_RETURN(
-      RedisReply reply,
-      redis_->Eval(kDeleteUser,
-                   {Key("profile", user), Key("member", user),
-                    Key("fails", user), Key("former", user),
-                    Key("invite_of", user), Key("req", user)},
-                   {user}));
+  TEND_ASSIGN_OR_RETURN(RedisReply reply,
+                        redis_->Eval(kDeleteUser,
+                                     {Key("profile", user), Key("member", user),
+                                      Key("fails", user), Key("former", user),
+                                      Key("invite_of", user), Key("req", user)},
+                                     {user}));
   return static_cast<int>(reply.integer);
 }
 
@@ -364,12 +363,11 @@ absl::StatusOr<nlohmann::json> PairingStore::Export(const std::string& user) {
                                          absl::UTCTimeZone())},
         {"home_time_zone", couple->home_time_zone}};
   }
-  TEND_ASSIGN_OR_RETURN(
-      std::vector<RedisReply> rest,
-      redis_->Pipeline({{"GET", Key("invite_of", user)},
-                        {"ZCARD", Key("fails", user)},
-                        {"HGETALL", Key("former", user)},
-                        {"HLEN", Key("req", user)}}));
+  TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> rest,
+                        redis_->Pipeline({{"GET", Key("invite_of", user)},
+                                          {"ZCARD", Key("fails", user)},
+                                          {"HGETALL", Key("former", user)},
+                                          {"HLEN", Key("req", user)}}));
   if (!rest[0].is_nil()) {
     TEND_ASSIGN_OR_RETURN(
         RedisReply invite,

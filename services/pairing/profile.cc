@@ -129,8 +129,8 @@ absl::Status ValidateTimeZone(absl::string_view field, absl::string_view zone) {
   }
   absl::TimeZone tz;
   if (!absl::LoadTimeZone(std::string(zone), &tz)) {
-    return Invalid(field, absl::StrCat("'", zone,
-                                       "' is not in the time zone database"));
+    return Invalid(
+        field, absl::StrCat("'", zone, "' is not in the time zone database"));
   }
   return absl::OkStatus();
 }

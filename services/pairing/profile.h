@@ -10,10 +10,9 @@
 #ifndef TEND_SERVICES_PAIRING_PROFILE_H_
 #define TEND_SERVICES_PAIRING_PROFILE_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "tend/pairing/v1/pairing.pb.h"
 #include "tend/type/v1/time.pb.h"

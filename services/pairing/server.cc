@@ -29,9 +29,11 @@ int RunServer() {
       engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
   absl::StatusOr<services::AuthOptions> auth_options =
       services::AuthOptionsFromFlags();
-  for (const absl::Status& s : {redis_options.status(), auth_options.status()}) {
+  for (const absl::Status& s :
+       {redis_options.status(), auth_options.status()}) {
     if (!s.ok()) {
-      std::fprintf(stderr, "tend-pairing: %s\n", std::string(s.message()).c_str());
+      std::fprintf(stderr, "tend-pairing: %s\n",
+                   std::string(s.message()).c_str());
       return 2;
     }
   }

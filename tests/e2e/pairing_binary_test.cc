@@ -16,8 +16,8 @@
 namespace tend {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::ChildProcess;
+using ::testing::HasSubstr;
 
 TEST(PairingBinaryTest, HelpDocumentsEveryFlag) {
   auto [status, out] = testing::RunCommand({TEND_PAIRING_BIN, "--help"}, {},
@@ -25,8 +25,8 @@ TEST(PairingBinaryTest, HelpDocumentsEveryFlag) {
   for (const char* flag :
        {"--listen", "--redis", "--jwt_secret", "--jwt_public_key_file",
         "--service_secret", "--pairing_addr", "--prompt_addr",
-        "--scheduler_addr", "--drain_timeout", "--invite_ttl",
-        "--undo_window", "TEND_"}) {
+        "--scheduler_addr", "--drain_timeout", "--invite_ttl", "--undo_window",
+        "TEND_"}) {
     EXPECT_THAT(out, HasSubstr(flag));
   }
 }
@@ -41,9 +41,9 @@ TEST(PairingBinaryTest, RefusesToStartWithoutAKey) {
 TEST(PairingBinaryTest, ServesFromEnvironmentAndDrainsOnSigterm) {
   testing::RedisServer redis;
   ASSERT_TRUE(redis.Start().ok());
-  ChildProcess pairing({TEND_PAIRING_BIN, "--listen=127.0.0.1:0"},
-                       {{"TEND_REDIS", redis.url()},
-                        {"TEND_JWT_SECRET", "e2e-secret"}});
+  ChildProcess pairing(
+      {TEND_PAIRING_BIN, "--listen=127.0.0.1:0"},
+      {{"TEND_REDIS", redis.url()}, {"TEND_JWT_SECRET", "e2e-secret"}});
   ASSERT_TRUE(pairing.Start().ok());
   absl::StatusOr<std::string> address = pairing.WaitForListening();
   ASSERT_TRUE(address.ok()) << address.status();
@@ -54,10 +54,9 @@ TEST(PairingBinaryTest, ServesFromEnvironmentAndDrainsOnSigterm) {
       grpc::CreateChannel(*address, grpc::InsecureChannelCredentials());
   auto stub = pairing::v1::PairingService::NewStub(channel);
   grpc::ClientContext context;
-  context.AddMetadata(
-      "authorization",
-      testing::ServiceHarness::Bearer("e2e-secret", "alice",
-                                      absl::Now() + absl::Hours(1)));
+  context.AddMetadata("authorization",
+                      testing::ServiceHarness::Bearer(
+                          "e2e-secret", "alice", absl::Now() + absl::Hours(1)));
   pairing::v1::Invite invite;
   grpc::Status s = stub->CreateInvite(&context, {}, &invite);
   ASSERT_TRUE(s.ok()) << s.error_message();

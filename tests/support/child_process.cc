@@ -27,8 +27,9 @@ int ExitStatus(int raw) {
 }
 
 // Replaces the child with argv; never returns.
-[[noreturn]] void Exec(const std::vector<std::string>& argv,
-                       const std::vector<std::pair<std::string, std::string>>& env) {
+[[noreturn]] void Exec(
+    const std::vector<std::string>& argv,
+    const std::vector<std::pair<std::string, std::string>>& env) {
   for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -39,9 +40,8 @@ int ExitStatus(int raw) {
 
 }  // namespace
 
-ChildProcess::ChildProcess(
-    std::vector<std::string> argv,
-    std::vector<std::pair<std::string, std::string>> env)
+ChildProcess::ChildProcess(std::vector<std::string> argv,
+                           std::vector<std::pair<std::string, std::string>> env)
     : argv_(std::move(argv)), env_(std::move(env)) {
   char pattern[] = "/tmp/tend-child-XXXXXX";
   const int fd = mkstemp(pattern);
@@ -89,7 +89,8 @@ absl::StatusOr<std::string> ChildProcess::ReadLine(absl::Duration timeout) {
       return absl::DeadlineExceededError("no line before the timeout");
     }
     pollfd p{stdout_fd_, POLLIN, 0};
-    if (poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1) <= 0) {
+    if (poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1) <=
+        0) {
       continue;
     }
     char chunk[4096];
@@ -110,10 +111,10 @@ absl::StatusOr<std::string> ChildProcess::WaitForListening(
   while (true) {
     absl::StatusOr<std::string> line = ReadLine(give_up - absl::Now());
     if (!line.ok()) {
-      return absl::Status(line.status().code(),
-                          absl::StrCat("no 'listening on' line: ",
-                                       line.status().message(),
-                                       "; stderr: ", Stderr()));
+      return absl::Status(
+          line.status().code(),
+          absl::StrCat("no 'listening on' line: ", line.status().message(),
+                       "; stderr: ", Stderr()));
     }
     absl::string_view rest = *line;
     if (absl::ConsumePrefix(&rest, "listening on ")) return std::string(rest);

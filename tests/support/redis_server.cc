@@ -51,11 +51,19 @@ absl::Status RedisServer::Start(const std::vector<std::string>& extra_args) {
   // A port may be taken between probing and binding; try a few.
   for (int attempt = 0; attempt < 5; ++attempt) {
     if (port_ == 0 || attempt > 0) port_ = FreeLoopbackPort();
-    std::vector<std::string> args = {
-        "redis-server", "--port",     absl::StrCat(port_), "--bind",
-        "127.0.0.1",    "--dir",      dir_,                "--save",
-        "",             "--appendonly", "no",              "--logfile",
-        absl::StrCat(dir_, "/redis.log")};
+    std::vector<std::string> args = {"redis-server",
+                                     "--port",
+                                     absl::StrCat(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--dir",
+                                     dir_,
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no",
+                                     "--logfile",
+                                     absl::StrCat(dir_, "/redis.log")};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     pid_ = fork();
     if (pid_ == 0) {

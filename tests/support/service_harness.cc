@@ -1,8 +1,8 @@
 #include "tests/support/service_harness.h"
 
-#include <chrono>
-
 #include <grpcpp/generic/generic_stub.h>
+
+#include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -30,8 +30,8 @@ grpc::Status CallGeneric(const std::shared_ptr<grpc::Channel>& channel,
   grpc::ByteBuffer response;
   grpc::Status result;
   absl::Notification done;
-  stub.UnaryCall(context, full_method, grpc::StubOptions(), &request,
-                 &response, [&](grpc::Status status) {
+  stub.UnaryCall(context, full_method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status status) {
                    result = std::move(status);
                    done.Notify();
                  });
@@ -69,7 +69,8 @@ absl::Status ServiceHarness::StartRedis() {
   return absl::OkStatus();
 }
 
-absl::Status ServiceHarness::Serve(const std::vector<grpc::Service*>& services) {
+absl::Status ServiceHarness::Serve(
+    const std::vector<grpc::Service*>& services) {
   services::ServerConfig config;
   config.name = "test";
   config.listen = "127.0.0.1:0";
@@ -93,9 +94,8 @@ std::string ServiceHarness::Bearer(const std::string& secret,
 std::unique_ptr<grpc::ClientContext> ServiceHarness::ContextFor(
     const std::string& user_id) {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->AddMetadata(
-      "authorization",
-      Bearer(kTestJwtSecret, user_id, clock_.Now() + absl::Hours(1)));
+  context->AddMetadata("authorization", Bearer(kTestJwtSecret, user_id,
+                                               clock_.Now() + absl::Hours(1)));
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::seconds(10));
   return context;
@@ -104,9 +104,10 @@ std::unique_ptr<grpc::ClientContext> ServiceHarness::ContextFor(
 std::unique_ptr<grpc::ClientContext> ServiceHarness::ServiceContext(
     const std::string& service) {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->AddMetadata("authorization",
-                       Bearer(kTestServiceSecret, absl::StrCat("service:", service),
-                              clock_.Now() + absl::Hours(1)));
+  context->AddMetadata(
+      "authorization",
+      Bearer(kTestServiceSecret, absl::StrCat("service:", service),
+             clock_.Now() + absl::Hours(1)));
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::seconds(10));
   return context;

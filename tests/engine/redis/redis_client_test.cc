@@ -26,7 +26,8 @@ TEST_F(RedisClientTest, CommandsPipelinesAndBinaryValues) {
   ASSERT_TRUE(client_->Command({"SET", "k", binary}).ok());
   EXPECT_EQ(client_->Command({"GET", "k"})->str, binary);
   EXPECT_TRUE(client_->Command({"GET", "missing"})->is_nil());
-  auto replies = client_->Pipeline({{"INCR", "n"}, {"INCR", "n"}, {"GET", "n"}});
+  auto replies =
+      client_->Pipeline({{"INCR", "n"}, {"INCR", "n"}, {"GET", "n"}});
   ASSERT_TRUE(replies.ok());
   EXPECT_EQ((*replies)[1].integer, 2);
   EXPECT_EQ((*replies)[2].str, "2");

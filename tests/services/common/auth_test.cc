@@ -67,8 +67,8 @@ class AuthTest : public ::testing::Test {
 
 TEST_F(AuthTest, Hs256UserTokens) {
   Authenticator auth({"user-secret", "", "svc-secret"}, &clock_);
-  absl::StatusOr<Caller> caller =
-      auth.VerifyToken(*MintToken("user-secret", "alice", kNow + absl::Hours(1)));
+  absl::StatusOr<Caller> caller = auth.VerifyToken(
+      *MintToken("user-secret", "alice", kNow + absl::Hours(1)));
   ASSERT_TRUE(caller.ok()) << caller.status();
   EXPECT_EQ(caller->user_id, "alice");
   EXPECT_FALSE(caller->is_service);
@@ -84,9 +84,9 @@ TEST_F(AuthTest, ServiceTokensComeOnlyFromTheServiceSecret) {
   EXPECT_FALSE(auth.VerifyToken(*MintToken("user-secret", "service:scheduler",
                                            kNow + absl::Hours(1)))
                    .ok());
-  EXPECT_FALSE(auth.VerifyToken(*MintToken("svc-secret", "alice",
-                                           kNow + absl::Hours(1)))
-                   .ok());
+  EXPECT_FALSE(
+      auth.VerifyToken(*MintToken("svc-secret", "alice", kNow + absl::Hours(1)))
+          .ok());
 }
 
 TEST_F(AuthTest, ExpiryFollowsTheInjectedClock) {
@@ -103,7 +103,9 @@ TEST_F(AuthTest, RejectsWhatIsNotAValidToken) {
   Authenticator auth({"s", "", "svc"}, &clock_);
   const std::string exp = absl::StrCat(absl::ToUnixSeconds(kNow) + 60);
   for (const std::string& token : {
-           std::string(""), std::string("abc"), std::string("a.b.c"),
+           std::string(""),
+           std::string("abc"),
+           std::string("a.b.c"),
            *MintToken("other", "alice", kNow + absl::Hours(1)),
            Unsigned(R"({"alg":"none"})",
                     absl::StrCat(R"({"sub":"alice","exp":)", exp, "}")),

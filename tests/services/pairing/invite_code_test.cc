@@ -15,7 +15,8 @@ TEST(InviteCodeTest, LooksLikeTwoGroupsOfFiveCrockfordCharacters) {
   for (int i = 0; i < 200; ++i) {
     absl::StatusOr<std::string> code = NewInviteCode();
     ASSERT_TRUE(code.ok());
-    EXPECT_THAT(*code, MatchesRegex("[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}"));
+    EXPECT_THAT(*code,
+                MatchesRegex("[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}"));
   }
 }
 
@@ -28,7 +29,9 @@ TEST(InviteCodeTest, CodesDoNotRepeat) {
 TEST(InviteCodeTest, NormalizeForgivesWhatPeopleType) {
   EXPECT_EQ(*NormalizeInviteCode("7kq2m-x9dht"), "7KQ2MX9DHT");
   EXPECT_EQ(*NormalizeInviteCode(" 7KQ2M X9DHT "), "7KQ2MX9DHT");
-  EXPECT_EQ(*NormalizeInviteCode("oIL00-12345"), "01100" "12345");
+  EXPECT_EQ(*NormalizeInviteCode("oIL00-12345"),
+            "01100"
+            "12345");
   EXPECT_EQ(*NormalizeInviteCode(DisplayInviteCode("ABCDEFGHJK")),
             "ABCDEFGHJK");
 }
@@ -36,8 +39,8 @@ TEST(InviteCodeTest, NormalizeForgivesWhatPeopleType) {
 TEST(InviteCodeTest, NormalizeRejectsWhatCannotBeACode) {
   EXPECT_THAT(std::string(NormalizeInviteCode("").status().message()),
               HasSubstr("code: required"));
-  for (const char* bad : {"ABCDE", "ABCDE-FGHJKM", "ABCDE-FGHJU", "ABC$E-FGHJK",
-                          "ÄBCDE-FGHJK"}) {
+  for (const char* bad :
+       {"ABCDE", "ABCDE-FGHJKM", "ABCDE-FGHJU", "ABC$E-FGHJK", "ÄBCDE-FGHJK"}) {
     absl::StatusOr<std::string> code = NormalizeInviteCode(bad);
     EXPECT_EQ(code.status().code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_THAT(std::string(code.status().message()), HasSubstr("code:"));

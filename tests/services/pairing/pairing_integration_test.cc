@@ -27,8 +27,8 @@ class PairingIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(h_.StartRedis().ok());
-    pairing_ = std::make_unique<Pairing>(h_.redis(), h_.clock(),
-                                         PairingOptions{});
+    pairing_ =
+        std::make_unique<Pairing>(h_.redis(), h_.clock(), PairingOptions{});
     service_ = std::make_unique<PairingServiceImpl>(h_.auth(), pairing_.get());
     ASSERT_TRUE(h_.Serve({service_.get()}).ok());
     stub_ = v1::PairingService::NewStub(h_.channel());
@@ -85,14 +85,14 @@ class PairingIntegrationTest : public ::testing::Test {
   // re-checks Redis every 50 ms in tests); false after five seconds.
   bool WaitForHealth(bool serving) {
     // HealthCheckResponse.status is field 1: SERVING = 1, NOT_SERVING = 2.
-    const std::string want = serving ? std::string("\x08\x01", 2)
-                                     : std::string("\x08\x02", 2);
+    const std::string want =
+        serving ? std::string("\x08\x01", 2) : std::string("\x08\x02", 2);
     for (int i = 0; i < 100; ++i) {
       grpc::ClientContext context;
       std::string response;
-      grpc::Status s = testing::CallGeneric(
-          h_.channel(), &context, "/grpc.health.v1.Health/Check", "",
-          &response);
+      grpc::Status s =
+          testing::CallGeneric(h_.channel(), &context,
+                               "/grpc.health.v1.Health/Check", "", &response);
       if (s.ok() && response == want) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -117,7 +117,8 @@ TEST_F(PairingIntegrationTest, TwoPeopleInDifferentZonesPair) {
   SetProfile("alice", "Alice", "America/New_York");
   SetProfile("bob", "Bob", "Europe/London");
   v1::Invite invite = Invite("alice");
-  EXPECT_THAT(invite.code(), ::testing::MatchesRegex("[0-9A-Z]{5}-[0-9A-Z]{5}"));
+  EXPECT_THAT(invite.code(),
+              ::testing::MatchesRegex("[0-9A-Z]{5}-[0-9A-Z]{5}"));
   EXPECT_EQ(invite.expire_time().seconds(),
             absl::ToUnixSeconds(h_.clock()->Now() + absl::Hours(24)));
 
@@ -156,8 +157,7 @@ TEST_F(PairingIntegrationTest, InviteRules) {
 
   EXPECT_EQ(Accept("bob", "AAAAA-AAAAA").error_code(),
             grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(Accept("bob", "").error_code(),
-            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Accept("bob", "").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
   ASSERT_TRUE(Accept("bob", invite.code()).ok());
   // Single use.
@@ -210,8 +210,7 @@ TEST_F(PairingIntegrationTest, RequestIdMakesMutationsIdempotent) {
   EXPECT_EQ(first.name(), again.name());
 
   req.set_request_id("no spaces allowed");
-  grpc::Status bad =
-      stub_->CreateInvite(h_.ContextFor("carol").get(), req, &a);
+  grpc::Status bad = stub_->CreateInvite(h_.ContextFor("carol").get(), req, &a);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(bad.error_message(), HasSubstr("request_id"));
 }
@@ -219,8 +218,7 @@ TEST_F(PairingIntegrationTest, RequestIdMakesMutationsIdempotent) {
 TEST_F(PairingIntegrationTest, FailedAcceptsAreRateLimitedPerCaller) {
   v1::Invite invite = Invite("alice");
   for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ(Accept("mallory", absl::StrCat("ZZZZZ-ZZZ", i, "0"))
-                  .error_code(),
+    EXPECT_EQ(Accept("mallory", absl::StrCat("ZZZZZ-ZZZ", i, "0")).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
   // Even the right code is refused now.
@@ -257,7 +255,8 @@ TEST_F(PairingIntegrationTest, UnpairIsImmediateForBothAndUndoable) {
   ASSERT_TRUE(GetCouple("alice", &before).ok());
   ASSERT_TRUE(Unpair("bob", /*erase_now=*/false).ok());
   v1::Couple gone;
-  EXPECT_EQ(GetCouple("alice", &gone).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(GetCouple("alice", &gone).error_code(),
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(GetCouple("bob", &gone).error_code(), grpc::StatusCode::NOT_FOUND);
 
   // Within the undo window, the same two get their couple back.
@@ -298,8 +297,7 @@ TEST_F(PairingIntegrationTest, ExportHoldsEverythingAboutTheCaller) {
   SetProfile("bob", "Bob", "Europe/London");
   Pair("alice", "bob");
   v1::ExportMyDataResponse out;
-  ASSERT_TRUE(
-      stub_->ExportMyData(h_.ContextFor("alice").get(), {}, &out).ok());
+  ASSERT_TRUE(stub_->ExportMyData(h_.ContextFor("alice").get(), {}, &out).ok());
   nlohmann::json data = nlohmann::json::parse(out.json());
   EXPECT_EQ(data["user_id"], "alice");
   EXPECT_EQ(data["profile"]["timeZone"], "America/New_York");
@@ -399,10 +397,9 @@ TEST_F(PairingIntegrationTest, RedisOutageAnswersUnavailableThenRecovers) {
       stub_->GetPartnerProfile(h_.ContextFor("alice").get(), {}, &out);
   EXPECT_EQ(down.error_code(), grpc::StatusCode::UNAVAILABLE);
   v1::Invite invite;
-  EXPECT_EQ(
-      stub_->CreateInvite(h_.ContextFor("alice").get(), {}, &invite)
-          .error_code(),
-      grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(stub_->CreateInvite(h_.ContextFor("alice").get(), {}, &invite)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
 
   // Health follows Redis: NOT_SERVING while it is down, SERVING after.
   EXPECT_TRUE(WaitForHealth(/*serving=*/false));
@@ -443,12 +440,11 @@ class PairingAuthMatrixTest : public PairingIntegrationTest {
 
 TEST_F(PairingAuthMatrixTest, EveryRpcRejectsBadTokens) {
   const absl::Time now = h_.clock()->Now();
-  const std::string alg_none =
-      absl::StrCat(Base64Url(R"({"alg":"none","typ":"JWT"})"), ".",
-                   Base64Url(absl::StrCat(R"({"sub":"alice","exp":)",
-                                          absl::ToUnixSeconds(now) + 3600,
-                                          "}")),
-                   ".");
+  const std::string alg_none = absl::StrCat(
+      Base64Url(R"({"alg":"none","typ":"JWT"})"), ".",
+      Base64Url(absl::StrCat(R"({"sub":"alice","exp":)",
+                             absl::ToUnixSeconds(now) + 3600, "}")),
+      ".");
   const std::map<std::string, std::string> bad = {
       {"no token", ""},
       {"not bearer", "Basic YWxpY2U6cHc="},
@@ -483,7 +479,7 @@ TEST_F(PairingAuthMatrixTest, AStrangerNeverSeesAnotherCouple) {
   // What a valid caller who is in no couple gets, RPC by RPC. A new RPC
   // must be added here, or the test fails.
   const std::map<std::string, grpc::StatusCode> expected = {
-      {"CreateInvite", grpc::StatusCode::OK},  // their own invite
+      {"CreateInvite", grpc::StatusCode::OK},                // their own invite
       {"AcceptInvite", grpc::StatusCode::INVALID_ARGUMENT},  // no code
       {"GetCouple", grpc::StatusCode::NOT_FOUND},
       {"UpdateCouple", grpc::StatusCode::INVALID_ARGUMENT},  // no zone
@@ -509,10 +505,9 @@ TEST_F(PairingAuthMatrixTest, AStrangerNeverSeesAnotherCouple) {
   update.mutable_couple()->set_home_time_zone("Europe/Paris");
   update.mutable_update_mask()->add_paths("home_time_zone");
   v1::Couple out;
-  EXPECT_EQ(
-      stub_->UpdateCouple(h_.ContextFor("stranger").get(), update, &out)
-          .error_code(),
-      grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(stub_->UpdateCouple(h_.ContextFor("stranger").get(), update, &out)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
   v1::ExportMyDataResponse exported;
   ASSERT_TRUE(
       stub_->ExportMyData(h_.ContextFor("stranger").get(), {}, &exported).ok());
@@ -528,13 +523,14 @@ TEST_F(PairingAuthMatrixTest, ServicesMayLookUpACouple) {
   v1::LookupCoupleRequest req;
   req.set_user_id("bob");
   v1::Couple couple;
-  ASSERT_TRUE(stub_->LookupCouple(h_.ServiceContext().get(), req, &couple).ok());
+  ASSERT_TRUE(
+      stub_->LookupCouple(h_.ServiceContext().get(), req, &couple).ok());
   EXPECT_EQ(couple.partners(0).user_id(), "alice");
   // A service cannot act as a person.
   v1::Invite invite;
-  EXPECT_EQ(stub_->CreateInvite(h_.ServiceContext().get(), {}, &invite)
-                .error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub_->CreateInvite(h_.ServiceContext().get(), {}, &invite).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 namespace tend::pairing {
 namespace {
 
-using ::testing::HasSubstr;
 using ::tend::type::v1::LoveLanguage;
+using ::testing::HasSubstr;
 
 PartnerProfile Valid() {
   PartnerProfile p = DefaultProfile();
@@ -38,9 +38,9 @@ TEST(ProfileTest, TimeZoneMustBeInTheDatabase) {
     p.set_time_zone(zone);
     EXPECT_TRUE(ValidateProfile(p).ok()) << zone;
   }
-  for (const char* zone : {"", "Mars/Olympus_Mons", "+05:00", "UTC+5",
-                           "Fixed/UTC+05:00:00", "../../etc/passwd",
-                           "America/New York"}) {
+  for (const char* zone :
+       {"", "Mars/Olympus_Mons", "+05:00", "UTC+5", "Fixed/UTC+05:00:00",
+        "../../etc/passwd", "America/New York"}) {
     PartnerProfile p = Valid();
     p.set_time_zone(zone);
     ExpectInvalid(p, "profile.time_zone");
