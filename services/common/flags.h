@@ -48,7 +48,8 @@ std::vector<std::string> ApplyEnvironmentToFlags();
 // ParseFlags()
 //
 // Applies the environment, then the command line. `--help` lists every Tend
-// flag with its documentation. Exits with status 2 on a bad flag value.
+// flag with its documentation. Exits non-zero on a bad flag: 2 for a bad
+// TEND_* value, 1 (Abseil's own convention) for a bad command-line flag.
 // Returns the positional arguments (argv[0] first).
 std::vector<char*> ParseFlags(int argc, char** argv, const char* usage);
 

@@ -176,6 +176,12 @@ absl::StatusOr<v1::ExportMyDataResponse> Pairing::ExportMyData(
     const Caller& caller, const v1::ExportMyDataRequest&) {
   TEND_RETURN_IF_ERROR(RequireUser(caller));
   TEND_ASSIGN_OR_RETURN(nlohmann::json data, store_.Export(caller.user_id));
+  if (data.contains("couple")) {
+    // The stored zone may be empty, meaning "the inviter's": export what
+    // the couple actually uses.
+    TEND_ASSIGN_OR_RETURN(v1::Couple couple, CoupleOfUser(caller.user_id));
+    data["couple"]["home_time_zone"] = couple.home_time_zone();
+  }
   data["service"] = "pairing";
   data["export_time"] =
       absl::FormatTime(absl::RFC3339_sec, clock_->Now(), absl::UTCTimeZone());

@@ -360,8 +360,7 @@ absl::StatusOr<nlohmann::json> PairingStore::Export(const std::string& user) {
          couple->inviter == user ? couple->invitee : couple->inviter},
         {"role", couple->inviter == user ? "inviter" : "invitee"},
         {"create_time", absl::FormatTime(absl::RFC3339_sec, couple->create_time,
-                                         absl::UTCTimeZone())},
-        {"home_time_zone", couple->home_time_zone}};
+                                         absl::UTCTimeZone())}};
   }
   TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> rest,
                         redis_->Pipeline({{"GET", Key("invite_of", user)},

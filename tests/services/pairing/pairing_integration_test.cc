@@ -302,6 +302,7 @@ TEST_F(PairingIntegrationTest, ExportHoldsEverythingAboutTheCaller) {
   EXPECT_EQ(data["user_id"], "alice");
   EXPECT_EQ(data["profile"]["timeZone"], "America/New_York");
   EXPECT_EQ(data["couple"]["partner_user_id"], "bob");
+  EXPECT_EQ(data["couple"]["home_time_zone"], "America/New_York");
   // Only the caller's own profile, never the partner's.
   EXPECT_FALSE(absl::StrContains(out.json(), "Europe/London"));
 }
