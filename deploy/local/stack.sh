@@ -19,9 +19,10 @@ DEV_SECRET="${TEND_JWT_SECRET:-tend-local-dev-secret}"
 SERVICE_SECRET="${TEND_SERVICE_SECRET:-tend-local-service-secret}"
 
 free_port() {
+  # Below Linux's ephemeral range (32768+), so no outgoing connection holds it.
   local port
   for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12000))
     if ! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return
@@ -41,15 +42,21 @@ wait_for_line() {  # FILE PATTERN: waits up to 20 s for PATTERN in FILE
 start_redis() {
   mkdir -p "$STATE/redis"
   local port
-  port="$(free_port)"
-  redis-server --bind 127.0.0.1 --port "$port" --dir "$STATE/redis" \
-    --appendonly yes --save "" --daemonize yes \
-    --pidfile "$STATE/redis.pid" --logfile "$STATE/redis.log"
-  for _ in $(seq 100); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && break
-    sleep 0.1
+  for _ in $(seq 5); do
+    port="$(free_port)"
+    redis-server --bind 127.0.0.1 --port "$port" --dir "$STATE/redis" \
+      --appendonly yes --save "" --daemonize yes \
+      --pidfile "$STATE/redis.pid" --logfile "$STATE/redis.log"
+    for _ in $(seq 50); do
+      if redis-cli -p "$port" ping >/dev/null 2>&1; then
+        echo "redis://127.0.0.1:$port/0" >"$STATE/redis.url"
+        return 0
+      fi
+      sleep 0.1
+    done
   done
-  echo "redis://127.0.0.1:$port/0" >"$STATE/redis.url"
+  echo "stack: redis-server did not start; see $STATE/redis.log" >&2
+  exit 1
 }
 
 # start_service NAME BINARY [flags...]
