@@ -12,7 +12,7 @@ TEND_BUILD_PACKAGES=(
   libabsl-dev libhiredis-dev libical-dev libssl-dev libjwt-dev
   nlohmann-json3-dev libcurl4-openssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server redis-tools redis-sentinel
+  redis-server redis-tools redis-sentinel python3 python3-dateutil
 )
 
 tend_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -59,14 +59,14 @@ start_redis() {
   exit 1
 }
 
-# start_service NAME BINARY [flags...]
+# start_service NAME BINARY PORT [flags...]
 start_service() {
-  local name="$1" binary="$2"
-  shift 2
+  local name="$1" binary="$2" port="$3"
+  shift 3
   [ -x "$BIN/$binary" ] || return 0
   TEND_REDIS="$(cat "$STATE/redis.url")" TEND_JWT_SECRET="$DEV_SECRET" \
     TEND_SERVICE_SECRET="$SERVICE_SECRET" \
-    nohup "$BIN/$binary" --listen=127.0.0.1:0 "$@" \
+    nohup "$BIN/$binary" --listen="127.0.0.1:$port" "$@" \
     >"$STATE/$name.out" 2>"$STATE/$name.log" &
   echo $! >"$STATE/$name.pid"
   if ! wait_for_line "$STATE/$name.out" "^listening on "; then
@@ -83,10 +83,18 @@ cmd_start() {
   cmd_stop >/dev/null 2>&1 || true
   mkdir -p "$STATE"
   start_redis
-  start_service pairing tend-pairing
-  start_service prompt tend-prompt --pairing_addr="$(addr pairing)"
-  start_service scheduler tend-scheduler --pairing_addr="$(addr pairing)" \
-    --prompt_addr="$(addr prompt)"
+  # The services call each other, so their ports are chosen up front.
+  local pairing_port prompt_port scheduler_port
+  pairing_port="$(free_port)"
+  prompt_port="$(free_port)"
+  scheduler_port="$(free_port)"
+  local peers=(--pairing_addr="127.0.0.1:$pairing_port"
+               --scheduler_addr="127.0.0.1:$scheduler_port")
+  [ -x "$BIN/tend-prompt" ] && peers+=(--prompt_addr="127.0.0.1:$prompt_port")
+  start_service pairing tend-pairing "$pairing_port" "${peers[@]}"
+  start_service prompt tend-prompt "$prompt_port" "${peers[@]}"
+  start_service scheduler tend-scheduler "$scheduler_port" "${peers[@]}" \
+    ${TEND_SCHEDULER_FLAGS:-}
   cat >"$STATE/env" <<ENV
 export TEND_REDIS=$(cat "$STATE/redis.url")
 export TEND_JWT_SECRET=$DEV_SECRET
