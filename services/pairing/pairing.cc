@@ -131,6 +131,7 @@ absl::StatusOr<v1::Couple> Pairing::UpdateCouple(
       ValidateTimeZone("couple.home_time_zone", req.couple().home_time_zone()));
   TEND_RETURN_IF_ERROR(
       store_.SetHomeTimeZone(caller.user_id, req.couple().home_time_zone()));
+  TEND_RETURN_IF_ERROR(store_.NotifyChanged(caller.user_id));
   return CoupleOfUser(caller.user_id);
 }
 
@@ -149,6 +150,8 @@ absl::StatusOr<v1::PartnerProfile> Pairing::UpdatePartnerProfile(
       v1::PartnerProfile updated,
       ApplyProfileUpdate(current, req.profile(), req.update_mask()));
   TEND_RETURN_IF_ERROR(store_.SaveProfile(caller.user_id, updated));
+  // Zones and windows move reminders: the scheduler re-plans the couple.
+  TEND_RETURN_IF_ERROR(store_.NotifyChanged(caller.user_id));
   Log(LogLevel::kInfo, "profile.updated", {{"user", caller.user_id}});
   return updated;
 }

@@ -88,6 +88,7 @@ else
 end
 redis.call('SET', P .. 'member:' .. inviter, cid)
 redis.call('SET', KEYS[2], cid)
+redis.call('RPUSH', P .. 'outbox', '{"kind":"formed","couple":"' .. cid .. '"}')
 redis.call('DEL', KEYS[1], P .. 'invite_of:' .. inviter)
 local own = redis.call('GET', P .. 'invite_of:' .. acceptor)
 if own then redis.call('DEL', P .. 'invite:' .. own, P .. 'invite_of:' .. acceptor) end
@@ -111,6 +112,10 @@ local b = redis.call('HGET', ckey, 'invitee')
 local partner = a
 if a == ARGV[1] then partner = b end
 redis.call('DEL', P .. 'member:' .. a, P .. 'member:' .. b)
+local erase = 'false'
+if ARGV[3] == '1' then erase = 'true' end
+redis.call('RPUSH', P .. 'outbox',
+           '{"kind":"dissolved","couple":"' .. cid .. '","erase":' .. erase .. '}')
 if ARGV[3] == '1' then
   redis.call('DEL', ckey)
 else
@@ -144,6 +149,8 @@ if redis.call('HGET', P .. 'former:' .. b, a) == ARGV[1] then
   redis.call('HDEL', P .. 'former:' .. b, a)
 end
 redis.call('DEL', KEYS[1])
+redis.call('RPUSH', P .. 'outbox',
+           '{"kind":"dissolved","couple":"' .. ARGV[1] .. '","erase":true}')
 return 1
 )lua");
 
@@ -170,6 +177,8 @@ local function erase_couple(cid)
   end
   redis.call('ZREM', P .. 'dissolved', cid)
   removed = removed + redis.call('DEL', ckey)
+  redis.call('RPUSH', P .. 'outbox',
+             '{"kind":"dissolved","couple":"' .. cid .. '","erase":true}')
 end
 local cid = redis.call('GET', KEYS[2])
 if cid then erase_couple(cid) end
@@ -338,6 +347,16 @@ absl::StatusOr<int> PairingStore::DeleteUser(const std::string& user) {
                                       Key("invite_of", user), Key("req", user)},
                                      {user}));
   return static_cast<int>(reply.integer);
+}
+
+absl::Status PairingStore::NotifyChanged(const std::string& user) {
+  TEND_ASSIGN_OR_RETURN(std::optional<CoupleRecord> couple, CoupleOf(user));
+  if (!couple.has_value()) return absl::OkStatus();
+  return redis_
+      ->Command({"RPUSH", absl::StrCat(kKeyPrefix, "outbox"),
+                 absl::StrCat(R"({"kind":"changed","couple":")", couple->id,
+                              R"("})")})
+      .status();
 }
 
 absl::StatusOr<nlohmann::json> PairingStore::Export(const std::string& user) {

@@ -16,6 +16,11 @@
 //                              the undo window
 //   dissolved          zset    dissolved couple ids by erase time
 //   req:{user}         hash    idempotent answers (services/common)
+//   outbox             list    couple events for the scheduler, JSON
+//                              {"kind":"formed"|"dissolved"|"changed",
+//                               "couple":id[,"erase":bool]}, written by the
+//                              same script as the change they announce and
+//                              relayed by OutboxRelay (outbox.h)
 //
 // Invariants, kept by doing every multi-key change in one Lua script:
 //   - member:{a} = member:{b} = c exactly when couple:{c} is active with
@@ -138,6 +143,12 @@ class PairingStore {
   // Erases every key of `user`, dissolving and erasing their couple and
   // any former couple at once. Returns how many keys were removed.
   absl::StatusOr<int> DeleteUser(const std::string& user);
+
+  // NotifyChanged()
+  //
+  // Queues a "changed" event for `user`'s couple, if any: the scheduler
+  // re-plans it.
+  absl::Status NotifyChanged(const std::string& user);
 
   // Export()
   //

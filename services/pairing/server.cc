@@ -13,7 +13,9 @@
 #include "services/common/flags.h"
 #include "services/common/server.h"
 #include "services/pairing/pairing.h"
+#include "services/pairing/outbox.h"
 #include "services/pairing/pairing_service.h"
+#include "services/common/peer.h"
 
 ABSL_FLAG(absl::Duration, invite_ttl, absl::Hours(24),
           "How long an invite code works before it expires.");
@@ -46,6 +48,24 @@ int RunServer() {
   Pairing pairing(&redis, clock, options);
   PairingServiceImpl service(&auth, &pairing);
 
+  // Couple events reach the scheduler through the outbox.
+  std::unique_ptr<services::ServiceToken> token;
+  std::unique_ptr<services::Peer> scheduler;
+  std::unique_ptr<OutboxRelay> relay;
+  const std::string scheduler_addr = absl::GetFlag(FLAGS_scheduler_addr);
+  if (!scheduler_addr.empty()) {
+    if (auth_options->service_secret.empty()) {
+      std::fprintf(stderr,
+                   "tend-pairing: --scheduler_addr needs --service_secret\n");
+      return 2;
+    }
+    token = std::make_unique<services::ServiceToken>(
+        auth_options->service_secret, "pairing", clock);
+    scheduler = std::make_unique<services::Peer>(scheduler_addr, token.get());
+    relay = std::make_unique<OutboxRelay>(&redis, scheduler.get());
+    relay->Start();
+  }
+
   // Erases unpaired histories once their undo window has passed.
   absl::Notification stop;
   std::thread purger([&] {
@@ -65,6 +85,7 @@ int RunServer() {
   const int exit_code = services::ServeUntilSignal(std::move(config));
   stop.Notify();
   purger.join();
+  if (relay != nullptr) relay->Stop();
   return exit_code;
 }
 

@@ -1,0 +1,108 @@
+// Dispatcher: the workers that turn due queue items into sent reminders.
+//
+// Each worker loops: claim a batch of due items with a lease, then for
+//   - a reminder: fill in its content, hand it to every DeliverySink, and
+//     record it as delivered;
+//   - a tick: settle the occurrence before it and plan the next one;
+//   - a resume: resume the paused ritual;
+// and finally ack the batch and queue what the ticks planned in one atomic
+// step per shard (DueQueue::Complete). A failed item is nacked: retried
+// with backoff, then dead-lettered. A worker killed at any point loses
+// nothing: its lease expires and another worker, in any replica, takes the
+// items again; the reminder id lets every channel recognise a repeat.
+#ifndef TEND_SERVICES_SCHEDULER_DISPATCHER_H_
+#define TEND_SERVICES_SCHEDULER_DISPATCHER_H_
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/queue/due_queue.h"
+#include "engine/time/clock.h"
+#include "services/scheduler/delivery.h"
+#include "services/scheduler/scheduler.h"
+
+namespace tend::scheduler {
+
+// ContentSource
+//
+// What a reminder says. The prompt service fills it in; until it answers,
+// the ritual's own words do.
+class ContentSource {
+ public:
+  virtual ~ContentSource() = default;
+  // Fill()
+  //
+  // Sets `reminder->content`. Fails when the source cannot answer now.
+  virtual absl::Status Fill(const v1::Ritual& ritual,
+                            v1::Reminder* reminder) = 0;
+};
+
+// RitualTextContent
+//
+// The ritual's title and description, and a kind default.
+class RitualTextContent final : public ContentSource {
+ public:
+  absl::Status Fill(const v1::Ritual& ritual, v1::Reminder* reminder) override;
+};
+
+// DispatcherOptions
+//
+// How many workers and how they pace themselves.
+struct DispatcherOptions {
+  // Identifies this replica's leases, e.g. the pod name.
+  std::string worker_id = "scheduler";
+  int threads = 2;
+  // Items claimed per round trip.
+  int batch = 200;
+  // How long an idle worker waits before claiming again.
+  absl::Duration idle_wait = absl::Milliseconds(100);
+  // Judge due-ness by the injected clock instead of Redis TIME (tests and
+  // --test_clock).
+  bool queue_uses_clock = false;
+};
+
+// Dispatcher
+//
+// Thread-safe. Owns its worker threads.
+class Dispatcher {
+ public:
+  Dispatcher(engine::DueQueue* queue, Scheduler* scheduler,
+             std::vector<DeliverySink*> sinks, ContentSource* content,
+             const engine::Clock* clock, DispatcherOptions options);
+  ~Dispatcher();
+
+  // Start() / Stop()
+  //
+  // Stop() lets each worker finish its batch and joins them.
+  void Start();
+  void Stop();
+
+  // RunOnce()
+  //
+  // Claims and processes one batch on the calling thread. Returns how many
+  // items it claimed. Tests drive the dispatcher with it.
+  absl::StatusOr<int> RunOnce();
+
+ private:
+  void Work();
+  // Delivers one reminder; an error means "nack it".
+  absl::Status Send(const pairing::v1::Couple& couple, v1::Reminder reminder,
+                    int attempts);
+
+  engine::DueQueue* const queue_;
+  Scheduler* const scheduler_;
+  const std::vector<DeliverySink*> sinks_;
+  ContentSource* const content_;
+  const engine::Clock* const clock_;
+  const DispatcherOptions options_;
+  std::atomic<bool> running_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tend::scheduler
+
+#endif  // TEND_SERVICES_SCHEDULER_DISPATCHER_H_

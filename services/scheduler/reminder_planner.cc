@@ -1,0 +1,278 @@
+#include "services/scheduler/reminder_planner.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "engine/base/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "services/scheduler/convert.h"
+
+namespace tend::scheduler {
+namespace {
+
+// How long after its occurrence a reminder is still worth showing.
+constexpr absl::Duration kStaleAfter = absl::Hours(1);
+
+type::v1::LocalDateTime ToLocal(absl::CivilSecond c) {
+  type::v1::LocalDateTime out;
+  out.mutable_date()->set_year(static_cast<int32_t>(c.year()));
+  out.mutable_date()->set_month(c.month());
+  out.mutable_date()->set_day(c.day());
+  out.mutable_time()->set_hours(c.hour());
+  out.mutable_time()->set_minutes(c.minute());
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeReminder(const v1::Reminder& reminder) {
+  return absl::StrCat("R", reminder.SerializeAsString());
+}
+
+std::string EncodeTick(const Tick& tick) {
+  nlohmann::json j = {{"r", tick.ritual_id},
+                      {"p", tick.participant_id},
+                      {"i", tick.index},
+                      {"s", absl::ToUnixSeconds(tick.start)},
+                      {"u", tick.user_id}};
+  if (tick.previous_start.has_value()) {
+    j["v"] = absl::ToUnixSeconds(*tick.previous_start);
+  }
+  return absl::StrCat("T", j.dump());
+}
+
+std::string EncodeResume(absl::string_view ritual_id,
+                         absl::string_view user_id) {
+  return absl::StrCat("U", ritual_id, "|", user_id);
+}
+
+absl::StatusOr<QueueItem> DecodeItem(absl::string_view payload) {
+  QueueItem item;
+  if (!payload.empty() && payload[0] == 'R') {
+    v1::Reminder reminder;
+    if (reminder.ParseFromArray(payload.data() + 1,
+                                static_cast<int>(payload.size() - 1))) {
+      item.reminder = std::move(reminder);
+      return item;
+    }
+  } else if (!payload.empty() && payload[0] == 'T') {
+    nlohmann::json j = nlohmann::json::parse(payload.substr(1), nullptr, false);
+    if (j.is_object() && j.contains("r") && j.contains("i")) {
+      item.tick = Tick{j.value("r", ""), j.value("p", ""),
+                       j.value("i", int64_t{0}),
+                       absl::FromUnixSeconds(j.value("s", int64_t{0})),
+                       std::nullopt, j.value("u", "")};
+      if (j.contains("v")) {
+        item.tick->previous_start =
+            absl::FromUnixSeconds(j.value("v", int64_t{0}));
+      }
+      return item;
+    }
+  } else if (payload.size() > 1 && payload[0] == 'U') {
+    const absl::string_view body = payload.substr(1);
+    const size_t bar = body.find('|');
+    if (bar != absl::string_view::npos) {
+      item.resume_ritual_id = std::string(body.substr(0, bar));
+      item.resume_user_id = std::string(body.substr(bar + 1));
+      return item;
+    }
+  }
+  return absl::DataLossError("queue: payload does not decode");
+}
+
+std::string ReminderId(const v1::Reminder& reminder) {
+  absl::string_view name = reminder.name();
+  return std::string(name.substr(name.rfind('/') + 1));
+}
+
+absl::StatusOr<int> ReminderPlanner::CheckInInterval(
+    absl::string_view couple_id) {
+  TEND_ASSIGN_OR_RETURN(std::optional<nlohmann::json> cadence,
+                        store_->Cadence(couple_id));
+  if (!cadence.has_value() || !cadence->is_object()) return 7;
+  return cadence->value("interval_days", 7);
+}
+
+absl::StatusOr<std::vector<engine::Ritual>> ReminderPlanner::ToEngineRituals(
+    absl::string_view couple_id, const std::vector<v1::Ritual>& rituals,
+    bool include_proposed) {
+  TEND_ASSIGN_OR_RETURN(auto skips, store_->Skips(couple_id));
+  std::optional<int> interval;
+  std::vector<engine::Ritual> out;
+  for (const v1::Ritual& ritual : rituals) {
+    const bool wanted =
+        ritual.state() == v1::RITUAL_STATE_ACTIVE ||
+        (include_proposed && ritual.state() == v1::RITUAL_STATE_PROPOSED);
+    if (!wanted) continue;
+    TEND_ASSIGN_OR_RETURN(engine::Ritual r, ToEngineRitual(ritual));
+    if (auto it = skips.find(r.id); it != skips.end()) r.skipped = it->second;
+    // The weekly check-in follows the adaptive cadence: when the model asks
+    // for more often than weekly, it recurs every `interval` days instead.
+    if (ritual.ritual_template() == "ritualTemplates/weekly-check-in") {
+      if (!interval.has_value()) {
+        TEND_ASSIGN_OR_RETURN(interval, CheckInInterval(couple_id));
+      }
+      if (*interval < 7) {
+        r.rrule = absl::StrCat("FREQ=DAILY;INTERVAL=", *interval);
+      }
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
+    const pairing::v1::Couple& couple, const std::vector<v1::Ritual>& rituals,
+    absl::Time after, const std::vector<engine::StreamCursor>& cursors) {
+  const std::string couple_id = CoupleId(couple);
+  TEND_ASSIGN_OR_RETURN(engine::Couple engine_couple, ToEngineCouple(couple));
+  TEND_ASSIGN_OR_RETURN(std::vector<engine::Ritual> engine_rituals,
+                        ToEngineRituals(couple_id, rituals, false));
+  PlannedItems items;
+  if (engine_rituals.empty()) return items;
+
+  // Reminders already planned around then count toward daily budgets and
+  // can carry a new one merged into them.
+  engine::NextRequest request;
+  request.after = after;
+  request.cursors = cursors;
+  TEND_ASSIGN_OR_RETURN(
+      std::vector<v1::Reminder> nearby,
+      store_->RemindersDueBetween(couple_id, after - absl::Hours(24),
+                                  after + absl::Hours(24 * 9)));
+  for (const v1::Reminder& r : nearby) {
+    if (r.state() == v1::REMINDER_STATE_DROPPED ||
+        r.state() == v1::REMINDER_STATE_CANCELLED) {
+      continue;
+    }
+    request.sent.push_back({ReminderId(r), r.recipient_user_id(),
+                            FromProto(r.due_time()), r.ritual_title()});
+  }
+  TEND_ASSIGN_OR_RETURN(
+      engine::Plan plan,
+      engine::NextReminders(engine_couple, engine_rituals, request));
+
+  const std::string couple_name = couple.name();
+  const absl::Time now = clock_->Now();
+  // Planning from a tick continues that tick's stream only; each stream of
+  // a personal ritual has its own chain of ticks.
+  absl::flat_hash_set<std::string> streams;
+  for (const engine::StreamCursor& c : cursors) {
+    streams.insert(absl::StrCat(c.ritual_id, "|", c.participant_id));
+  }
+  auto in_scope = [&](const std::string& ritual_id, engine::RitualKind kind,
+                      const std::string& participant) {
+    if (streams.empty()) return true;
+    return streams.contains(absl::StrCat(
+        ritual_id, "|",
+        kind == engine::RitualKind::kPersonal ? participant : ""));
+  };
+  auto find_ritual = [&](const std::string& id) -> const v1::Ritual* {
+    for (const v1::Ritual& r : rituals) {
+      if (absl::EndsWith(r.name(), absl::StrCat("/", id))) return &r;
+    }
+    return nullptr;
+  };
+  for (const engine::PlannedReminder& planned : plan.reminders) {
+    const v1::Ritual* ritual = find_ritual(planned.ritual_id);
+    if (ritual == nullptr ||
+        !in_scope(planned.ritual_id, planned.kind, planned.recipient_id)) {
+      continue;
+    }
+    v1::Reminder record;
+    const std::string id = absl::StrReplaceAll(planned.id, {{"/", "."}});
+    record.set_name(absl::StrCat(couple_name, "/reminders/", id));
+    record.set_ritual(ritual->name());
+    record.set_ritual_title(ritual->title());
+    record.set_recipient_user_id(planned.recipient_id);
+    *record.mutable_occurrence_time() = ToProto(planned.occurrence_start);
+    *record.mutable_lead_time() = ToProto(planned.lead_time);
+    *record.mutable_due_time() = ToProto(planned.due);
+    for (const engine::PartnerTime& t : planned.local_due) {
+      if (t.partner_id == planned.recipient_id) {
+        *record.mutable_local_due_time() = ToLocal(t.local);
+        record.set_time_zone(t.zone.name());
+      }
+    }
+    const absl::Time ends =
+        planned.occurrence_start + FromProto(ritual->duration());
+    *record.mutable_expire_time() =
+        ToProto(std::max(ends, planned.occurrence_start) + kStaleAfter);
+    record.set_kind(ritual->kind());
+    record.set_practice(ritual->practice());
+    for (const engine::Adjustment& a : planned.adjustments) {
+      *record.add_adjustments() = ToAdjustment(a);
+    }
+    *record.mutable_create_time() = ToProto(now);
+    if (planned.state == engine::ReminderState::kScheduled) {
+      record.set_state(v1::REMINDER_STATE_SCHEDULED);
+      items.queued.push_back(
+          {id, couple_id, planned.due, EncodeReminder(record)});
+    } else {
+      record.set_state(v1::REMINDER_STATE_DROPPED);
+    }
+    items.records.push_back(std::move(record));
+  }
+  for (const engine::PlannedOccurrence& occurrence : plan.occurrences) {
+    if (!in_scope(occurrence.ritual_id, occurrence.kind,
+                  occurrence.participant_ids.empty()
+                      ? ""
+                      : occurrence.participant_ids.front())) {
+      continue;
+    }
+    Tick tick;
+    tick.ritual_id = occurrence.ritual_id;
+    if (occurrence.kind == engine::RitualKind::kPersonal &&
+        !occurrence.participant_ids.empty()) {
+      tick.participant_id = occurrence.participant_ids.front();
+    }
+    tick.index = occurrence.index;
+    tick.start = occurrence.start;
+    tick.user_id = occurrence.participant_ids.empty()
+                       ? std::string()
+                       : occurrence.participant_ids.front();
+    // The occurrence planned from is the one this tick settles.
+    for (const engine::StreamCursor& c : cursors) {
+      if (c.ritual_id == tick.ritual_id &&
+          c.participant_id == tick.participant_id) {
+        tick.previous_start = after;
+      }
+    }
+    items.queued.push_back(
+        {absl::StrCat("tick.", tick.ritual_id, ".", tick.participant_id, ".",
+                      tick.index),
+         couple_id, tick.start, EncodeTick(tick)});
+  }
+  // A reminder already sent or answered keeps its record: re-planning an
+  // occurrence must not turn a delivered reminder back into a planned one.
+  std::vector<std::string> ids;
+  for (const v1::Reminder& r : items.records) ids.push_back(ReminderId(r));
+  TEND_ASSIGN_OR_RETURN(std::vector<std::optional<v1::Reminder>> existing,
+                        store_->LoadRemindersById(couple_id, ids));
+  std::vector<v1::Reminder> to_save;
+  absl::flat_hash_set<std::string> settled;
+  for (size_t i = 0; i < items.records.size(); ++i) {
+    const bool open = !existing[i].has_value() ||
+                      existing[i]->state() == v1::REMINDER_STATE_SCHEDULED ||
+                      existing[i]->state() == v1::REMINDER_STATE_DROPPED;
+    if (open) {
+      to_save.push_back(items.records[i]);
+    } else {
+      settled.insert(ids[i]);
+    }
+  }
+  items.queued.erase(
+      std::remove_if(items.queued.begin(), items.queued.end(),
+                     [&](const engine::QueuedReminder& q) {
+                       return settled.contains(q.id);
+                     }),
+      items.queued.end());
+  TEND_RETURN_IF_ERROR(store_->SaveReminders(couple_id, to_save));
+  items.records = std::move(to_save);
+  return items;
+}
+
+}  // namespace tend::scheduler

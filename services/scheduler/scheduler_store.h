@@ -1,0 +1,134 @@
+// SchedulerStore: the scheduler's records of one couple, in Redis.
+//
+// Every key carries the couple's hash tag, "tend:s:{couple}:…", so the
+// records of one couple live in one Redis Cluster slot:
+//
+//   rituals     hash  ritual id → tend.scheduler.v1.Ritual
+//   skips       hash  "ritual|start unix seconds" → "user|note"
+//   reminders   hash  reminder id → tend.scheduler.v1.Reminder, the record
+//                     of what was planned, sent and answered
+//   due_index   zset  reminder id → due time (ms), to find a day's reminders
+//   ticks       hash  "ritual|tick id" → "" for each pending tick
+//   outcomes    hash  "ritual|participant|index" → "done" | "skipped"
+//   streaks     hash  "ritual|participant" or "couple" → JSON streak
+//   checkins    list  JSON check-in outcomes, newest first, capped
+//   cadence     string JSON memory of the cadence model
+//   connection  string latest couple connection score, 0-100
+//
+// The due queue (engine/queue) holds what is waiting to go out; these
+// records say what it was and what became of it.
+#ifndef TEND_SERVICES_SCHEDULER_SCHEDULER_STORE_H_
+#define TEND_SERVICES_SCHEDULER_SCHEDULER_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "engine/queue/due_queue.h"
+#include "engine/redis/redis_client.h"
+#include "nlohmann/json.hpp"
+#include "tend/scheduler/v1/scheduler.pb.h"
+
+namespace tend::scheduler {
+
+// SchedulerStore
+//
+// Thread-safe; holds nothing but the client.
+class SchedulerStore {
+ public:
+  explicit SchedulerStore(engine::RedisClient* redis) : redis_(redis) {}
+
+  // Key()
+  //
+  // "tend:s:{couple}:kind".
+  static std::string Key(absl::string_view couple_id, absl::string_view kind);
+
+  // Rituals.
+  absl::StatusOr<std::vector<v1::Ritual>> LoadRituals(
+      absl::string_view couple_id);
+  absl::StatusOr<std::optional<v1::Ritual>> LoadRitual(
+      absl::string_view couple_id, absl::string_view ritual_id);
+  // ALREADY_EXISTS when the id is taken.
+  absl::Status CreateRitual(absl::string_view couple_id,
+                            absl::string_view ritual_id,
+                            const v1::Ritual& ritual);
+  absl::Status SaveRitual(absl::string_view couple_id,
+                          absl::string_view ritual_id,
+                          const v1::Ritual& ritual);
+  // Removes the ritual.
+  absl::Status DeleteRitual(absl::string_view couple_id,
+                            absl::string_view ritual_id);
+
+  // Skips: occurrence start instants the couple agreed to skip.
+  absl::Status AddSkip(absl::string_view couple_id, absl::string_view ritual_id,
+                       absl::Time start, absl::string_view user,
+                       absl::string_view note);
+  absl::StatusOr<std::map<std::string, std::vector<absl::Time>>> Skips(
+      absl::string_view couple_id);
+
+  // Reminder records.
+  absl::Status SaveReminders(absl::string_view couple_id,
+                             const std::vector<v1::Reminder>& reminders);
+  absl::StatusOr<std::optional<v1::Reminder>> LoadReminder(
+      absl::string_view couple_id, absl::string_view reminder_id);
+  absl::StatusOr<std::vector<v1::Reminder>> LoadReminders(
+      absl::string_view couple_id);
+  // The records with these ids, in order; nullopt where there is none.
+  absl::StatusOr<std::vector<std::optional<v1::Reminder>>> LoadRemindersById(
+      absl::string_view couple_id, const std::vector<std::string>& ids);
+  // The records of reminders due in [from, to).
+  absl::StatusOr<std::vector<v1::Reminder>> RemindersDueBetween(
+      absl::string_view couple_id, absl::Time from, absl::Time to);
+
+  // Ticks: the queue ids of each ritual's pending ticks and resumes, so a
+  // change to the ritual can cancel them.
+  absl::Status SaveTicks(absl::string_view couple_id,
+                         const std::vector<engine::QueuedReminder>& queued);
+  // Returns and forgets the pending tick ids of one ritual.
+  absl::StatusOr<std::vector<std::string>> TakeTicks(
+      absl::string_view couple_id, absl::string_view ritual_id);
+
+  // Occurrence outcomes, for streaks. SetOutcome overwrites; AddOutcome
+  // only sets an absent one and says whether it did.
+  absl::StatusOr<bool> AddOutcome(absl::string_view couple_id,
+                                  absl::string_view key,
+                                  absl::string_view outcome);
+  absl::Status SetOutcome(absl::string_view couple_id, absl::string_view key,
+                          absl::string_view outcome);
+  absl::StatusOr<std::string> Outcome(absl::string_view couple_id,
+                                      absl::string_view key);
+
+  // JSON documents: streaks, check-ins, cadence memory.
+  absl::StatusOr<std::map<std::string, nlohmann::json>> Streaks(
+      absl::string_view couple_id);
+  absl::Status SaveStreak(absl::string_view couple_id, absl::string_view key,
+                          const nlohmann::json& streak);
+  absl::Status AddCheckIn(absl::string_view couple_id,
+                          const nlohmann::json& check_in);
+  absl::StatusOr<std::vector<nlohmann::json>> CheckIns(
+      absl::string_view couple_id);
+  absl::StatusOr<std::optional<nlohmann::json>> Cadence(
+      absl::string_view couple_id);
+  absl::Status SaveCadence(absl::string_view couple_id,
+                           const nlohmann::json& cadence);
+  absl::StatusOr<std::optional<int>> ConnectionScore(
+      absl::string_view couple_id);
+  absl::Status SaveConnectionScore(absl::string_view couple_id, int score);
+
+  // EraseCouple()
+  //
+  // Deletes every record of the couple. Returns how many keys went.
+  absl::StatusOr<int> EraseCouple(absl::string_view couple_id);
+
+ private:
+  engine::RedisClient* const redis_;
+};
+
+}  // namespace tend::scheduler
+
+#endif  // TEND_SERVICES_SCHEDULER_SCHEDULER_STORE_H_

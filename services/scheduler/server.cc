@@ -1,0 +1,113 @@
+#include "services/scheduler/server.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "engine/base/log.h"
+#include "engine/queue/due_queue.h"
+#include "engine/redis/redis_clock.h"
+#include "engine/redis/redis_client.h"
+#include "engine/time/clock.h"
+#include "services/common/auth.h"
+#include "services/common/flags.h"
+#include "services/common/peer.h"
+#include "services/common/server.h"
+#include "services/scheduler/couple_directory.h"
+#include "services/scheduler/dispatcher.h"
+#include "services/scheduler/live_hub.h"
+#include "services/scheduler/scheduler.h"
+#include "services/scheduler/scheduler_service.h"
+#include "services/scheduler/scheduler_store.h"
+
+ABSL_FLAG(int, dispatch_threads, 2,
+          "Dispatcher workers in this replica; 0 serves the API only.");
+ABSL_FLAG(int, dispatch_batch, 200, "Due items claimed per round trip.");
+ABSL_FLAG(std::string, worker_id, "",
+          "Names this replica's leases in Redis; defaults to the host name "
+          "and process id.");
+ABSL_FLAG(int, queue_shards, 16,
+          "Shards of the due queue. Every replica must use the same value.");
+ABSL_FLAG(absl::Duration, lease, absl::Seconds(30),
+          "How long a claimed item is reserved for the worker that claimed "
+          "it; a dead worker's items return after this long.");
+ABSL_FLAG(int, max_attempts, 8,
+          "Delivery attempts before a reminder goes to the dead letter.");
+ABSL_FLAG(bool, test_clock, false,
+          "Tests only: read the time from Redis key tend:test:clock (unix "
+          "microseconds) so simulated weeks pass in seconds.");
+
+namespace tend::scheduler {
+
+int RunServer() {
+  services::BlockTerminationSignals();
+  absl::StatusOr<engine::RedisOptions> redis_options =
+      engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
+  absl::StatusOr<services::AuthOptions> auth_options =
+      services::AuthOptionsFromFlags();
+  for (const absl::Status& s :
+       {redis_options.status(), auth_options.status()}) {
+    if (!s.ok()) {
+      std::fprintf(stderr, "tend-scheduler: %s\n",
+                   std::string(s.message()).c_str());
+      return 2;
+    }
+  }
+  if (auth_options->service_secret.empty()) {
+    std::fprintf(stderr,
+                 "tend-scheduler: --service_secret is required to call "
+                 "pairing\n");
+    return 2;
+  }
+  engine::RedisClient redis(*redis_options);
+  engine::RedisKeyClock test_clock(&redis);
+  const bool use_test_clock = absl::GetFlag(FLAGS_test_clock);
+  const engine::Clock* clock =
+      use_test_clock ? static_cast<engine::Clock*>(&test_clock)
+                     : engine::RealClock::Get();
+
+  services::Authenticator auth(*auth_options, clock);
+  services::ServiceToken token(auth_options->service_secret, "scheduler",
+                               clock);
+  services::Peer pairing(absl::GetFlag(FLAGS_pairing_addr), &token);
+  CoupleDirectory directory(&pairing, clock);
+
+  engine::QueueOptions queue_options;
+  queue_options.shards = absl::GetFlag(FLAGS_queue_shards);
+  queue_options.lease = absl::GetFlag(FLAGS_lease);
+  queue_options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  engine::DueQueue queue(&redis, queue_options);
+  SchedulerStore store(&redis);
+  Scheduler scheduler(&store, &queue, &directory, clock);
+
+  LiveHub live(&redis, *redis_options);
+  live.Start();
+  RitualTextContent content;
+  DispatcherOptions dispatch;
+  dispatch.worker_id = absl::GetFlag(FLAGS_worker_id);
+  if (dispatch.worker_id.empty()) {
+    char host[256] = {0};
+    gethostname(host, sizeof host - 1);
+    dispatch.worker_id = absl::StrCat(host, "-", getpid());
+  }
+  dispatch.threads = absl::GetFlag(FLAGS_dispatch_threads);
+  dispatch.batch = absl::GetFlag(FLAGS_dispatch_batch);
+  dispatch.queue_uses_clock = use_test_clock;
+  Dispatcher dispatcher(&queue, &scheduler, {&live}, &content, clock, dispatch);
+  dispatcher.Start();
+
+  SchedulerServiceImpl service(&auth, &scheduler, &live);
+  services::ServerConfig config;
+  config.name = "scheduler";
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.services = {&service};
+  config.redis = &redis;
+  const int exit_code = services::ServeUntilSignal(std::move(config));
+  // In-flight RPCs are drained; now the workers finish their batches.
+  live.Close();
+  dispatcher.Stop();
+  return exit_code;
+}
+
+}  // namespace tend::scheduler
