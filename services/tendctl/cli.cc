@@ -21,6 +21,7 @@
 #include "nlohmann/json.hpp"
 #include "services/common/auth.h"
 #include "services/common/flags.h"
+#include "tend/pairing/v1/pairing.grpc.pb.h"
 
 ABSL_FLAG(std::string, user, "",
           "Act as this user id. tendctl mints a token for it that lasts five "
@@ -202,6 +203,19 @@ void PrepareContext(absl::string_view token, grpc::ClientContext* context) {
   context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
 }
 
+absl::StatusOr<tend::pairing::v1::Couple> CallerCouple() {
+  using Stub = tend::pairing::v1::PairingService::Stub;
+  TEND_ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::Channel> channel,
+      OpenChannel("pairing_addr", absl::GetFlag(FLAGS_pairing_addr)));
+  std::unique_ptr<Stub> stub =
+      tend::pairing::v1::PairingService::NewStub(channel);
+  tend::pairing::v1::Couple couple;
+  TEND_RETURN_IF_ERROR(Call(*stub, &Stub::GetCouple,
+                            tend::pairing::v1::GetCoupleRequest(), &couple));
+  return couple;
+}
+
 absl::Status Emit(const google::protobuf::Message& response,
                   absl::string_view human) {
   std::string text;
@@ -327,6 +341,16 @@ std::string DurationInWords(absl::Duration duration) {
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp) {
   return absl::FromUnixMicros(
       google::protobuf::util::TimeUtil::TimestampToMicroseconds(timestamp));
+}
+
+absl::Duration FromDuration(const google::protobuf::Duration& duration) {
+  return absl::Seconds(duration.seconds()) +
+         absl::Nanoseconds(duration.nanos());
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+      absl::ToUnixMicros(time));
 }
 
 std::string FormatInstant(absl::Time time) {

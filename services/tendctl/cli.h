@@ -31,9 +31,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "google/protobuf/duration.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "services/common/status.h"
+#include "tend/pairing/v1/pairing.pb.h"
 #include "tend/type/v1/time.pb.h"
 
 // --user: act as this user, with a short-lived token minted on the fly.
@@ -126,6 +128,46 @@ absl::Status Call(Stub& stub,
   return services::FromGrpcStatus((stub.*method)(&context, request, response));
 }
 
+// CallAllPages()
+//
+// Makes a List call (AIP-158) page after page until the last, as Call()
+// does each, and gathers every page into `all`: its repeated fields hold
+// every item, in order, and its next_page_token is empty. Stops with
+// INTERNAL when the service hands back the same token twice.
+//
+//   v1::ListRitualsResponse all;
+//   TEND_RETURN_IF_ERROR(
+//       CallAllPages(*stub, &Stub::ListRituals, request, &all));
+template <typename Stub, typename Request, typename Response>
+absl::Status CallAllPages(Stub& stub,
+                          grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                       const Request&,
+                                                       Response*),
+                          Request request, Response* all) {
+  all->Clear();
+  while (true) {
+    Response page;
+    absl::Status status = Call(stub, method, request, &page);
+    if (!status.ok()) return status;
+    all->MergeFrom(page);
+    if (page.next_page_token().empty()) break;
+    if (page.next_page_token() == request.page_token()) {
+      return absl::InternalError(
+          "the service returned the same page token twice");
+    }
+    request.set_page_token(page.next_page_token());
+  }
+  all->clear_next_page_token();
+  return absl::OkStatus();
+}
+
+// CallerCouple()
+//
+// The caller's couple, from the pairing service at --pairing_addr
+// (GetCouple), for commands of other services whose resources live under
+// its name, "couples/{id}". NOT_FOUND when the caller is not paired.
+absl::StatusOr<tend::pairing::v1::Couple> CallerCouple();
+
 // Emit()
 //
 // Prints the answer on stdout: `human` by default, or `response` as JSON
@@ -181,6 +223,16 @@ std::string DurationInWords(absl::Duration duration);
 //
 // A google.protobuf.Timestamp as an absl::Time, to the microsecond.
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp);
+
+// FromDuration()
+//
+// A google.protobuf.Duration as an absl::Duration.
+absl::Duration FromDuration(const google::protobuf::Duration& duration);
+
+// ToTimestamp()
+//
+// An absl::Time as a google.protobuf.Timestamp, to the microsecond.
+google::protobuf::Timestamp ToTimestamp(absl::Time time);
 
 // FormatInstant()
 //

@@ -228,7 +228,8 @@ absl::Status ScanArgs(int argc, char** argv, bool* help,
 const std::vector<Command>& AllCommands() {
   static const auto* const commands = [] {
     auto* all = new std::vector<Command>();
-    for (std::vector<Command> group : {TokenCommands(), PairingCommands()}) {
+    for (std::vector<Command> group :
+         {TokenCommands(), PairingCommands(), SchedulerCommands()}) {
       for (Command& command : group) all->push_back(std::move(command));
     }
     return all;

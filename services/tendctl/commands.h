@@ -1,7 +1,8 @@
 // tendctl's command table, and how a command line finds its command.
 //
 // Commands come in groups, one file per group: token_commands.cc mints
-// development tokens, pairing_commands.cc talks to the pairing service.
+// development tokens, pairing_commands.cc talks to the pairing service,
+// scheduler_commands.cc to the scheduler.
 // AllCommands() lists the groups. A new group (rituals, watch, deliveries,
 // ...) adds its own file with a group function declared below and one line
 // in AllCommands(); no existing command changes, and `tendctl --help`,
@@ -57,6 +58,12 @@ std::vector<Command> TokenCommands();
 // invite, accept, couple, profile, profile set, unpair, export, delete-me
 // (pairing_commands.cc).
 std::vector<Command> PairingCommands();
+
+// SchedulerCommands()
+//
+// rituals list|templates|add|accept|decline|pause|resume|rm|skip, preview,
+// watch, ack, cadence, streaks, reminders (scheduler_commands.cc).
+std::vector<Command> SchedulerCommands();
 
 // AllCommands()
 //
