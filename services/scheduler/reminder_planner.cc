@@ -241,9 +241,12 @@ absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
         tick.previous_start = after;
       }
     }
+    // Queue ids are unique per shard, and ritual ids (a seeded ritual's is
+    // its template's) and occurrence indexes repeat across couples, so the
+    // couple's id is part of the tick's.
     items.queued.push_back(
         {absl::StrCat("tick.", tick.ritual_id, ".", tick.participant_id, ".",
-                      tick.index),
+                      tick.index, ".", couple_id),
          couple_id, tick.start, EncodeTick(tick)});
   }
   // A reminder already sent or answered keeps its record: re-planning an

@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "engine/base/log.h"
 #include "engine/base/status_macros.h"
+#include "engine/calendar/calendar.h"
 #include "engine/plan/ritual_templates.h"
 #include "engine/recur/recurrence.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -884,6 +885,64 @@ absl::StatusOr<v1::PreviewScheduleResponse> Scheduler::PreviewSchedule(
   for (const auto& c : plan.conflicts) {
     *response.add_conflicts() = ToConflict(scope.couple.name(), c);
   }
+  return response;
+}
+
+absl::StatusOr<v1::ExportCalendarResponse> Scheduler::ExportCalendar(
+    const Caller& caller, const v1::ExportCalendarRequest& req) {
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.parent()));
+  TEND_ASSIGN_OR_RETURN(engine::Couple couple, ToEngineCouple(scope.couple));
+  TEND_ASSIGN_OR_RETURN(std::vector<v1::Ritual> rituals,
+                        store_->LoadRituals(scope.couple_id));
+  TEND_ASSIGN_OR_RETURN(
+      std::vector<engine::Ritual> active,
+      planner_.ToEngineRituals(scope.couple_id, rituals, false));
+  std::vector<engine::CalendarEvent> events;
+  for (const engine::Ritual& r : active) {
+    const v1::Ritual* source = nullptr;
+    for (const v1::Ritual& v : rituals) {
+      if (LastSegment(v.name()) == r.id) source = &v;
+    }
+    engine::CalendarEvent event;
+    event.summary = r.title;
+    event.description = source != nullptr ? source->description() : "";
+    event.rrule = r.rrule;
+    event.duration = r.duration;
+    event.exdates = r.skipped;
+    event.dtstart = r.dtstart;
+    if (r.kind == engine::RitualKind::kShared) {
+      event.uid = absl::StrCat(scope.couple_id, "-", r.id, "@tend");
+      event.zone = r.zone.value_or(couple.home_zone);
+      events.push_back(std::move(event));
+      continue;
+    }
+    if (!req.include_personal()) continue;
+    // A personal ritual is one event per participant, in their zone.
+    for (const engine::Partner& p : couple.partners) {
+      if (std::find(r.participant_ids.begin(), r.participant_ids.end(),
+                    p.id) == r.participant_ids.end()) {
+        continue;
+      }
+      engine::CalendarEvent mine = event;
+      mine.uid = absl::StrCat(scope.couple_id, "-", r.id, "-", p.id, "@tend");
+      mine.summary = absl::StrCat(r.title, " (", p.Name(), ")");
+      mine.zone = r.zone.value_or(p.zone);
+      if (r.anchor == engine::TimeAnchor::kLeaveForWork) {
+        if (!p.leave_for_work.has_value()) continue;
+        const absl::CivilSecond at =
+            absl::CivilSecond(r.dtstart.year(), r.dtstart.month(),
+                              r.dtstart.day(), p.leave_for_work->hours,
+                              p.leave_for_work->minutes, 0) +
+            absl::ToInt64Seconds(r.anchor_offset);
+        mine.dtstart = at;
+      }
+      events.push_back(std::move(mine));
+    }
+  }
+  TEND_ASSIGN_OR_RETURN(std::string ics,
+                        engine::RenderCalendar(events, clock_->Now()));
+  v1::ExportCalendarResponse response;
+  response.set_ics(std::move(ics));
   return response;
 }
 

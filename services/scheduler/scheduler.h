@@ -70,6 +70,8 @@ class Scheduler {
       const Caller& caller, const v1::ListRitualTemplatesRequest& req);
   absl::StatusOr<v1::PreviewScheduleResponse> PreviewSchedule(
       const Caller& caller, const v1::PreviewScheduleRequest& req);
+  absl::StatusOr<v1::ExportCalendarResponse> ExportCalendar(
+      const Caller& caller, const v1::ExportCalendarRequest& req);
 
   // Reminders, answers, streaks and cadence.
   absl::StatusOr<v1::Reminder> GetReminder(const Caller& caller,

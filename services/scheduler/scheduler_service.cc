@@ -108,7 +108,8 @@ grpc::Status SchedulerServiceImpl::PreviewSchedule(
 grpc::Status SchedulerServiceImpl::ExportCalendar(
     grpc::ServerContext* context, const v1::ExportCalendarRequest* request,
     v1::ExportCalendarResponse* response) {
-  return NotYet(*context);
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::ExportCalendar);
 }
 
 grpc::Status SchedulerServiceImpl::GetReminder(

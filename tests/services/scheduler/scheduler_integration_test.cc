@@ -334,7 +334,7 @@ TEST_F(SchedulerIntegrationTest, BadRitualsAreRejectedNamingTheField) {
   custom.mutable_recurrence()->set_time_zone("Europe/London");
   s = create(custom);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_THAT(s.error_message(), HasSubstr("suit both"));
+  EXPECT_THAT(s.error_message(), HasSubstr("suit you both"));
 
   v1::Ritual from_template;
   from_template.set_ritual_template("ritualTemplates/no-such-thing");
@@ -477,6 +477,35 @@ TEST_F(SchedulerIntegrationTest, UnpairCancelsEverything) {
   EXPECT_EQ(after, 0);
   auto keys = h_.redis()->Command({"KEYS", "tend:s:*"});
   EXPECT_TRUE(keys->elements.empty());
+}
+
+}  // namespace
+}  // namespace tend::scheduler
+
+namespace tend::scheduler {
+namespace {
+
+TEST_F(SchedulerIntegrationTest, ExportsACalendarOtherAppsCanRead) {
+  const std::string couple = PairAliceAndBob();
+  AcceptAll(couple);
+  v1::ExportCalendarRequest req;
+  req.set_parent(couple);
+  req.set_include_personal(true);
+  v1::ExportCalendarResponse out;
+  grpc::Status s =
+      stub_->ExportCalendar(h_.ContextFor("bob").get(), req, &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_THAT(out.ics(), HasSubstr("BEGIN:VCALENDAR"));
+  EXPECT_THAT(out.ics(), HasSubstr("BEGIN:VTIMEZONE"));
+  EXPECT_THAT(out.ics(), HasSubstr("TZID:Europe/London"));
+  EXPECT_THAT(out.ics(), HasSubstr("RRULE:FREQ=WEEKLY;BYDAY=SU"));
+  EXPECT_THAT(out.ics(), HasSubstr("SUMMARY:Weekly check-in"));
+  // Personal rituals appear once per participant, in their own zone.
+  EXPECT_THAT(out.ics(), HasSubstr("TZID:Europe/Paris"));
+  // A stranger cannot export it.
+  EXPECT_EQ(stub_->ExportCalendar(h_.ContextFor("nobody").get(), req, &out)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -1,0 +1,145 @@
+#include "tests/e2e/e2e_stack.h"
+
+#include <chrono>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/redis/redis_clock.h"
+#include "services/common/status.h"
+#include "tests/support/service_harness.h"
+
+namespace tend::e2e {
+
+bool Poll(const std::function<bool()>& done, absl::Duration timeout,
+          absl::Duration interval) {
+  const absl::Time give_up = absl::Now() + timeout;
+  while (true) {
+    if (done()) return true;
+    if (absl::Now() >= give_up) return false;
+    absl::SleepFor(interval);
+  }
+}
+
+std::string UserBearer(const std::string& user_id) {
+  return testing::ServiceHarness::Bearer(kJwtSecret, user_id,
+                                         absl::Now() + absl::Hours(24 * 365));
+}
+
+std::string ServiceBearer(const std::string& service) {
+  return testing::ServiceHarness::Bearer(kServiceSecret,
+                                         absl::StrCat("service:", service),
+                                         absl::Now() + absl::Hours(24 * 365));
+}
+
+std::unique_ptr<grpc::ClientContext> WithAuth(const std::string& bearer) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata("authorization", bearer);
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10));
+  return context;
+}
+
+StackTest::StackTest() = default;
+StackTest::~StackTest() = default;
+
+void StackTest::SetUp() {
+  ASSERT_TRUE(redis_server_.Start().ok());
+  absl::StatusOr<engine::RedisOptions> options =
+      engine::ParseRedisUrl(redis_server_.url());
+  ASSERT_TRUE(options.ok()) << options.status();
+  redis_options_ = *options;
+  redis_ = std::make_unique<engine::RedisClient>(redis_options_);
+  queue_ = std::make_unique<engine::DueQueue>(redis_.get(),
+                                              engine::QueueOptions{});
+  // The next whole second of real time: never behind the real clock, which
+  // judges the tokens the scheduler mints with the test clock.
+  ASSERT_TRUE(
+      SetClock(absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) + 1))
+          .ok());
+}
+
+void StackTest::TearDown() {
+  if (true || HasFailure()) std::cerr << Logs();
+}
+
+absl::StatusOr<Service> StackTest::Spawn(const std::string& name,
+                                         std::vector<std::string> argv) {
+  auto process = std::make_unique<testing::ChildProcess>(
+      std::move(argv), std::vector<std::pair<std::string, std::string>>{
+                           {"TEND_REDIS", redis_server_.url()},
+                           {"TEND_JWT_SECRET", kJwtSecret},
+                           {"TEND_SERVICE_SECRET", kServiceSecret}});
+  testing::ChildProcess* raw = process.get();
+  children_.emplace_back(name, std::move(process));
+  if (absl::Status started = raw->Start(); !started.ok()) return started;
+  absl::StatusOr<std::string> address = raw->WaitForListening();
+  if (!address.ok()) {
+    return absl::Status(address.status().code(),
+                        absl::StrCat(name, ": ", address.status().message()));
+  }
+  Service service;
+  service.process = raw;
+  service.address = *address;
+  service.channel =
+      grpc::CreateChannel(*address, grpc::InsecureChannelCredentials());
+  return service;
+}
+
+absl::Status StackTest::SetClock(absl::Time t) {
+  absl::StatusOr<engine::RedisReply> reply = redis_->Command(
+      {"SET", engine::kTestClockKey, absl::StrCat(absl::ToUnixMicros(t))});
+  if (!reply.ok()) return reply.status();
+  clock_ = t;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<QueueTotals> StackTest::Totals() {
+  absl::StatusOr<std::vector<engine::ShardStats>> stats = queue_->Stats(clock_);
+  if (!stats.ok()) return stats.status();
+  QueueTotals totals;
+  for (const engine::ShardStats& s : *stats) {
+    totals.scheduled += s.scheduled;
+    totals.due_unclaimed += s.due_unclaimed;
+    totals.leased += s.leased;
+    totals.dead += s.dead;
+  }
+  return totals;
+}
+
+absl::StatusOr<pairing::v1::Couple> StackTest::Pair(
+    pairing::v1::PairingService::Stub* stub, const std::string& inviter,
+    const std::string& invitee, std::string* code) {
+  pairing::v1::Invite invite;
+  grpc::Status s =
+      stub->CreateInvite(WithAuth(UserBearer(inviter)).get(), {}, &invite);
+  if (!s.ok()) {
+    const absl::Status status = services::FromGrpcStatus(s);
+    return absl::Status(status.code(), absl::StrCat("CreateInvite for ",
+                                                    inviter, ": ",
+                                                    status.message()));
+  }
+  if (code != nullptr) *code = invite.code();
+  pairing::v1::AcceptInviteRequest accept;
+  accept.set_code(invite.code());
+  pairing::v1::Couple couple;
+  s = stub->AcceptInvite(WithAuth(UserBearer(invitee)).get(), accept, &couple);
+  if (!s.ok()) {
+    const absl::Status status = services::FromGrpcStatus(s);
+    return absl::Status(status.code(), absl::StrCat("AcceptInvite for ",
+                                                    invitee, ": ",
+                                                    status.message()));
+  }
+  return couple;
+}
+
+std::string StackTest::Logs() const {
+  std::string out;
+  for (const auto& [name, process] : children_) {
+    absl::StrAppend(&out, "----- stderr of ", name, " -----\n",
+                    process->Stderr(), "\n");
+  }
+  return out;
+}
+
+}  // namespace tend::e2e
