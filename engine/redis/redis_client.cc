@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "engine/base/metrics.h"
 
 namespace tend::engine {
 namespace {
@@ -66,6 +68,34 @@ absl::Status ErrorReplyToStatus(absl::string_view text) {
     return absl::UnavailableError(absl::StrCat("redis: ", text));
   }
   return absl::InternalError(absl::StrCat("redis: ", text));
+}
+
+struct RedisMetrics {
+  prometheus::Family<prometheus::Histogram>& latency;
+  prometheus::Counter& errors;
+};
+
+RedisMetrics& Metrics() {
+  static RedisMetrics* const metrics = [] {
+    auto& latency = prometheus::BuildHistogram()
+                        .Name("tend_redis_command_latency_seconds")
+                        .Help("Redis round trips by first command.")
+                        .Register(*MetricsRegistry());
+    auto& errors = prometheus::BuildCounter()
+                       .Name("tend_redis_errors_total")
+                       .Help("Redis calls that failed to connect or answer.")
+                       .Register(*MetricsRegistry());
+    return new RedisMetrics{latency, errors.Add({})};
+  }();
+  return *metrics;
+}
+
+// The command a round trip is filed under: its first command, or PIPELINE.
+std::string CommandLabel(const std::vector<std::vector<std::string>>& commands) {
+  if (commands.size() != 1 || commands[0].empty()) return "PIPELINE";
+  std::string name = commands[0][0];
+  for (char& c : name) c = absl::ascii_toupper(static_cast<unsigned char>(c));
+  return name;
 }
 
 }  // namespace
@@ -209,6 +239,20 @@ void RedisClient::Release(ConnectionPtr conn, bool healthy) {
 }
 
 absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RedisClient::RoundTrip(
+    const std::vector<std::vector<std::string>>& commands) {
+  // Latency is operational: real time, never the injected clock.
+  const absl::Time started = absl::Now();
+  absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> replies =
+      RoundTripOnce(commands);
+  if (!replies.ok()) Metrics().errors.Increment();
+  Metrics()
+      .latency.Add({{"command", CommandLabel(commands)}}, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(absl::Now() - started));
+  return replies;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>>
+RedisClient::RoundTripOnce(
     const std::vector<std::vector<std::string>>& commands) {
   absl::StatusOr<ConnectionPtr> acquired = Acquire();
   if (!acquired.ok()) return acquired.status();

@@ -136,6 +136,8 @@ class RedisClient {
   // Runs `commands` on one connection and returns every reply, errors too.
   absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RoundTrip(
       const std::vector<std::vector<std::string>>& commands);
+  absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RoundTripOnce(
+      const std::vector<std::vector<std::string>>& commands);
 
   const RedisOptions options_;
   absl::Mutex mu_;

@@ -34,6 +34,10 @@ ABSL_FLAG(std::string, scheduler_addr, "",
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "On SIGTERM, how long in-flight RPCs may take to finish before "
           "the service exits.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT serving Prometheus metrics at /metrics, e.g. "
+          "0.0.0.0:9090; port 0 picks a free port. Empty: no metrics "
+          "endpoint.");
 ABSL_FLAG(std::string, log_level, "info",
           "Least severe log level written: debug, info, warning or error.");
 

@@ -34,6 +34,8 @@ ABSL_DECLARE_FLAG(std::string, prompt_addr);
 ABSL_DECLARE_FLAG(std::string, scheduler_addr);
 // --drain_timeout: how long SIGTERM waits for in-flight RPCs.
 ABSL_DECLARE_FLAG(absl::Duration, drain_timeout);
+// --metrics_listen: HOST:PORT serving Prometheus /metrics; empty: off.
+ABSL_DECLARE_FLAG(std::string, metrics_listen);
 // --log_level: debug, info, warning or error.
 ABSL_DECLARE_FLAG(std::string, log_level);
 

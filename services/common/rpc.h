@@ -20,17 +20,23 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
 #include "engine/base/log.h"
 #include "services/common/auth.h"
 #include "services/common/status.h"
 
 namespace tend::services {
 
-// LogRpcError()
+// RecordRpc()
 //
-// Records a failed RPC by request type and code. The message is left out:
-// it may quote what the caller sent.
-void LogRpcError(absl::string_view request_type, const absl::Status& status);
+// Counts a finished RPC (tend_rpc_requests_total) and its latency
+// (tend_rpc_latency_seconds) by service and method, and logs failures by
+// request type and code. The message is never logged: it may quote what
+// the caller sent.
+void RecordRpc(const google::protobuf::Descriptor* request,
+               const absl::Status& status, absl::Duration latency);
 
 // Serve()
 //
@@ -40,6 +46,7 @@ grpc::Status Serve(const Authenticator& auth, grpc::ServerContext* context,
                    const Request& request, Response* response, Logic* logic,
                    absl::StatusOr<Response> (Logic::*method)(const Caller&,
                                                              const Request&)) {
+  const absl::Time started = absl::Now();  // latency: real time
   absl::StatusOr<Caller> caller = auth.Authenticate(*context);
   absl::Status status = caller.status();
   if (status.ok()) {
@@ -47,7 +54,7 @@ grpc::Status Serve(const Authenticator& auth, grpc::ServerContext* context,
     status = result.status();
     if (status.ok()) *response = *std::move(result);
   }
-  if (!status.ok()) LogRpcError(Request::descriptor()->name(), status);
+  RecordRpc(Request::descriptor(), status, absl::Now() - started);
   return ToGrpcStatus(status);
 }
 

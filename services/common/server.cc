@@ -6,6 +6,9 @@
 
 #include <cstdio>
 
+#include "prometheus/exposer.h"
+#include "engine/base/metrics.h"
+
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/log.h"
@@ -87,6 +90,7 @@ void RunningServer::Shutdown(absl::Duration drain) {
   }
   if (health_thread_.joinable()) health_thread_.join();
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (config_.before_drain) config_.before_drain();
   server_->Shutdown(std::chrono::system_clock::now() +
                     absl::ToChronoMilliseconds(drain));
   server_->Wait();
@@ -112,6 +116,23 @@ int ServeUntilSignal(ServerConfig config) {
     return 1;
   }
   std::printf("listening on %s\n", (*running)->address().c_str());
+  std::unique_ptr<prometheus::Exposer> exposer;
+  const std::string metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (!metrics_listen.empty()) {
+    try {
+      // prometheus-cpp reports a failed bind by throwing; it stops here.
+      exposer = std::make_unique<prometheus::Exposer>(metrics_listen, 1);
+      exposer->RegisterCollectable(MetricsRegistry());
+      const size_t colon = metrics_listen.rfind(':');
+      std::printf("metrics on %s:%d\n",
+                  metrics_listen.substr(0, colon).c_str(),
+                  exposer->GetListeningPorts().front());
+    } catch (const std::exception& e) {
+      Log(LogLevel::kError, "metrics.bind_failed",
+          {{"service", name}, {"listen", metrics_listen}});
+      return 1;
+    }
+  }
   std::fflush(stdout);
   Log(LogLevel::kInfo, "server.started",
       {{"service", name}, {"address", (*running)->address()}});

@@ -16,6 +16,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -43,6 +44,9 @@ struct ServerConfig {
   engine::RedisClient* redis = nullptr;
   // How often health re-checks Redis.
   absl::Duration health_interval = absl::Seconds(1);
+  // Runs when draining begins, before in-flight RPCs are awaited, e.g. to
+  // end server streams that would otherwise hold the drain to its deadline.
+  std::function<void()> before_drain;
 };
 
 // RunningServer

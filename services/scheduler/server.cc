@@ -103,6 +103,8 @@ int RunServer() {
   config.listen = absl::GetFlag(FLAGS_listen);
   config.services = {&service};
   config.redis = &redis;
+  // Live streams end when draining starts; their apps reconnect elsewhere.
+  config.before_drain = [&live] { live.Close(); };
   const int exit_code = services::ServeUntilSignal(std::move(config));
   // In-flight RPCs are drained; now the workers finish their batches.
   live.Close();

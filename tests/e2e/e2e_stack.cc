@@ -50,8 +50,8 @@ void StackTest::SetUp() {
   ASSERT_TRUE(options.ok()) << options.status();
   redis_options_ = *options;
   redis_ = std::make_unique<engine::RedisClient>(redis_options_);
-  queue_ = std::make_unique<engine::DueQueue>(redis_.get(),
-                                              engine::QueueOptions{});
+  queue_ =
+      std::make_unique<engine::DueQueue>(redis_.get(), engine::QueueOptions{});
   // The next whole second of real time: never behind the real clock, which
   // judges the tokens the scheduler mints with the test clock.
   ASSERT_TRUE(
@@ -60,7 +60,7 @@ void StackTest::SetUp() {
 }
 
 void StackTest::TearDown() {
-  if (true || HasFailure()) std::cerr << Logs();
+  if (HasFailure()) std::cerr << Logs();
 }
 
 absl::StatusOr<Service> StackTest::Spawn(const std::string& name,
@@ -115,9 +115,9 @@ absl::StatusOr<pairing::v1::Couple> StackTest::Pair(
       stub->CreateInvite(WithAuth(UserBearer(inviter)).get(), {}, &invite);
   if (!s.ok()) {
     const absl::Status status = services::FromGrpcStatus(s);
-    return absl::Status(status.code(), absl::StrCat("CreateInvite for ",
-                                                    inviter, ": ",
-                                                    status.message()));
+    return absl::Status(
+        status.code(),
+        absl::StrCat("CreateInvite for ", inviter, ": ", status.message()));
   }
   if (code != nullptr) *code = invite.code();
   pairing::v1::AcceptInviteRequest accept;
@@ -126,9 +126,9 @@ absl::StatusOr<pairing::v1::Couple> StackTest::Pair(
   s = stub->AcceptInvite(WithAuth(UserBearer(invitee)).get(), accept, &couple);
   if (!s.ok()) {
     const absl::Status status = services::FromGrpcStatus(s);
-    return absl::Status(status.code(), absl::StrCat("AcceptInvite for ",
-                                                    invitee, ": ",
-                                                    status.message()));
+    return absl::Status(
+        status.code(),
+        absl::StrCat("AcceptInvite for ", invitee, ": ", status.message()));
   }
   return couple;
 }

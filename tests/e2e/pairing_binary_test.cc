@@ -41,8 +41,11 @@ TEST(PairingBinaryTest, RefusesToStartWithoutAKey) {
 TEST(PairingBinaryTest, ServesFromEnvironmentAndDrainsOnSigterm) {
   testing::RedisServer redis;
   ASSERT_TRUE(redis.Start().ok());
+  const std::string metrics_address =
+      absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
   ChildProcess pairing(
-      {TEND_PAIRING_BIN, "--listen=127.0.0.1:0"},
+      {TEND_PAIRING_BIN, "--listen=127.0.0.1:0",
+       "--metrics_listen=" + metrics_address},
       {{"TEND_REDIS", redis.url()}, {"TEND_JWT_SECRET", "e2e-secret"}});
   ASSERT_TRUE(pairing.Start().ok());
   absl::StatusOr<std::string> address = pairing.WaitForListening();
@@ -68,6 +71,26 @@ TEST(PairingBinaryTest, ServesFromEnvironmentAndDrainsOnSigterm) {
                                    &response)
                   .ok());
   EXPECT_EQ(response, std::string("\x08\x01", 2));  // SERVING
+
+  // Metrics move as the service works.
+  absl::StatusOr<std::string> scraped = testing::HttpGet(metrics_address, "/metrics");
+  ASSERT_TRUE(scraped.ok()) << scraped.status();
+  EXPECT_THAT(*scraped,
+              HasSubstr("tend_rpc_requests_total{code=\"OK\",method=\"CreateInvite\","
+                        "service=\"pairing\"} 1"));
+  EXPECT_THAT(*scraped, HasSubstr("tend_redis_command_latency_seconds_count"));
+  grpc::ClientContext again;
+  pairing::v1::Couple none;
+  again.AddMetadata(
+      "authorization",
+      testing::ServiceHarness::Bearer("e2e-secret", "alice",
+                                      absl::Now() + absl::Hours(1)));
+  (void)stub->GetCouple(&again, {}, &none);  // NOT_FOUND: alice is unpaired
+  scraped = testing::HttpGet(metrics_address, "/metrics");
+  ASSERT_TRUE(scraped.ok());
+  EXPECT_THAT(*scraped,
+              HasSubstr("tend_rpc_requests_total{code=\"NOT_FOUND\",method=\"GetCouple\","
+                        "service=\"pairing\"} 1"));
 
   EXPECT_EQ(pairing.Terminate(SIGTERM), 0);
   const std::string logs = pairing.Stderr();

@@ -61,10 +61,9 @@ class LiveCounter {
       d.first = reminder;
     } else if (reminder.name() != d.first.name() ||
                reminder.ritual() != d.first.ritual() ||
-               reminder.recipient_user_id() !=
-                   d.first.recipient_user_id() ||
-               channel != absl::StrCat("tend:live:",
-                                       d.first.recipient_user_id())) {
+               reminder.recipient_user_id() != d.first.recipient_user_id() ||
+               channel !=
+                   absl::StrCat("tend:live:", d.first.recipient_user_id())) {
       ++changed_repeats_;
     }
     ++d.count;
@@ -118,11 +117,11 @@ class SchedulerKillTest : public e2e::StackTest {
   absl::StatusOr<e2e::Service> StartReplica(const std::string& name,
                                             const std::string& worker_id,
                                             const std::string& pairing_addr) {
-    return Spawn(name, {TEND_SCHEDULER_BIN, "--listen=127.0.0.1:0",
-                        "--test_clock", "--dispatch_threads=2",
-                        "--dispatch_batch=25",
-                        absl::StrCat("--worker_id=", worker_id),
-                        absl::StrCat("--pairing_addr=", pairing_addr)});
+    return Spawn(name,
+                 {TEND_SCHEDULER_BIN, "--listen=127.0.0.1:0", "--test_clock",
+                  "--dispatch_threads=2", "--dispatch_batch=25",
+                  absl::StrCat("--worker_id=", worker_id),
+                  absl::StrCat("--pairing_addr=", pairing_addr)});
   }
 };
 
@@ -271,14 +270,19 @@ TEST_F(SchedulerKillTest, KillNineMidDispatchLosesNothing) {
   EXPECT_LE(repeated_ids, orphaned)
       << "only the killed replica's leased items may go out twice";
   std::cout << "[ scheduler_kill ] " << kTotal << " scheduled; "
-            << delivered_at_kill << " delivered when a was killed; "
-            << orphaned << " left leased by a; " << delivered_before_expiry
+            << delivered_at_kill << " delivered when a was killed; " << orphaned
+            << " left leased by a; " << delivered_before_expiry
             << " delivered before its leases expired; " << live.messages()
             << " deliveries in all, " << duplicates << " duplicate(s) over "
             << repeated_ids << " id(s); "
             << absl::ToDoubleSeconds(absl::Now() - started) << " s\n";
 
+  // The test's idle connection to pairing goes first: nothing in this
+  // process polls it, so it would not see the GOAWAY and pairing would wait
+  // its whole --drain_timeout for it.
   subscriber.Stop();
+  pairing_stub.reset();
+  pairing->channel.reset();
   EXPECT_EQ(b->process->Terminate(SIGTERM), 0);
   EXPECT_EQ(a_again->process->Terminate(SIGTERM), 0);
   EXPECT_EQ(pairing->process->Terminate(SIGTERM), 0);

@@ -1,5 +1,6 @@
 #include "tests/support/child_process.h"
 
+#include <curl/curl.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -177,6 +178,29 @@ std::pair<int, std::string> RunCommand(
   int raw = 0;
   waitpid(pid, &raw, 0);
   return {ExitStatus(raw), out};
+}
+
+absl::StatusOr<std::string> HttpGet(const std::string& address,
+                                    const std::string& path) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return absl::InternalError("curl: init failed");
+  std::string body;
+  const std::string url = absl::StrCat("http://", address, path);
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION,
+      +[](char* data, size_t size, size_t n, void* out) -> size_t {
+        static_cast<std::string*>(out)->append(data, size * n);
+        return size * n;
+      });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
+  const CURLcode code = curl_easy_perform(curl);
+  curl_easy_cleanup(curl);
+  if (code != CURLE_OK) {
+    return absl::UnavailableError(curl_easy_strerror(code));
+  }
+  return body;
 }
 
 }  // namespace tend::testing

@@ -84,6 +84,13 @@ std::pair<int, std::string> RunCommand(
     const std::vector<std::pair<std::string, std::string>>& env = {},
     bool merge_stderr = false);
 
+// HttpGet()
+//
+// The body of GET http://`address``path` (address "HOST:PORT"), with
+// libcurl; UNAVAILABLE when it cannot connect.
+absl::StatusOr<std::string> HttpGet(const std::string& address,
+                                    const std::string& path);
+
 }  // namespace tend::testing
 
 #endif  // TEND_TESTS_SUPPORT_CHILD_PROCESS_H_
