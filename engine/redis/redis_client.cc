@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 #include <sys/time.h>
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -100,12 +101,73 @@ std::string CommandLabel(const std::vector<std::vector<std::string>>& commands) 
 
 }  // namespace
 
-absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url) {
+namespace {
+
+absl::StatusOr<RedisOptions> ParseSentinelUrl(absl::string_view rest) {
+  RedisOptions options;
+  std::vector<absl::string_view> parts = absl::StrSplit(rest, '/');
+  if (parts.size() < 2 || parts[0].empty() || parts[1].empty()) {
+    return absl::InvalidArgumentError(
+        "redis: sentinel url must look like "
+        "sentinel://host:port,host:port/master-name/db");
+  }
+  for (absl::string_view hostport : absl::StrSplit(parts[0], ',')) {
+    const size_t colon = hostport.rfind(':');
+    int port = 26379;
+    if (colon != absl::string_view::npos &&
+        (!absl::SimpleAtoi(hostport.substr(colon + 1), &port) || port <= 0 ||
+         port > 65535)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis: sentinel '", hostport, "' has no valid port"));
+    }
+    const absl::string_view host =
+        colon == absl::string_view::npos ? hostport : hostport.substr(0, colon);
+    if (host.empty()) return absl::InvalidArgumentError("redis: empty sentinel");
+    options.sentinels.emplace_back(std::string(host), port);
+  }
+  options.master_name = std::string(parts[1]);
+  if (parts.size() > 2 && !parts[2].empty() &&
+      (!absl::SimpleAtoi(parts[2], &options.db) || options.db < 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis: database '", parts[2], "' is not a number >= 0"));
+  }
+  return options;
+}
+
+absl::StatusOr<RedisOptions> ParseUrlWithoutOptions(absl::string_view url);
+
+}  // namespace
+
+absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view whole_url) {
+  absl::string_view url = whole_url;
+  int wait_replicas = 0;
+  if (size_t q = url.find('?'); q != absl::string_view::npos) {
+    absl::string_view query = url.substr(q + 1);
+    url = url.substr(0, q);
+    if (!absl::ConsumePrefix(&query, "replicas=") ||
+        !absl::SimpleAtoi(query, &wait_replicas) || wait_replicas < 0) {
+      return absl::InvalidArgumentError(
+          "redis: the only url option is ?replicas=N, N >= 0");
+    }
+  }
+  absl::StatusOr<RedisOptions> parsed = ParseUrlWithoutOptions(url);
+  if (parsed.ok()) parsed->wait_replicas = wait_replicas;
+  return parsed;
+}
+
+namespace {
+
+absl::StatusOr<RedisOptions> ParseUrlWithoutOptions(absl::string_view url) {
+  absl::string_view sentinel = url;
+  if (absl::ConsumePrefix(&sentinel, "sentinel://")) {
+    return ParseSentinelUrl(sentinel);
+  }
   RedisOptions options;
   absl::string_view rest = url;
   if (!absl::ConsumePrefix(&rest, "redis://")) {
     return absl::InvalidArgumentError(
-        "redis: url must start with redis://, e.g. redis://127.0.0.1:6379/0");
+        "redis: url must start with redis:// or sentinel://, e.g. "
+        "redis://127.0.0.1:6379/0");
   }
   if (size_t at = rest.rfind('@'); at != absl::string_view::npos) {
     absl::string_view userinfo = rest.substr(0, at);
@@ -140,6 +202,8 @@ absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url) {
   return options;
 }
 
+}  // namespace
+
 RedisScript::RedisScript(std::string source) : source_(std::move(source)) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(source_.data()), source_.size(),
@@ -153,6 +217,7 @@ RedisScript::RedisScript(std::string source) : source_(std::move(source)) {
 
 struct RedisClient::Connection {
   redisContext* context = nullptr;
+  std::string where;  // "host:port", for error messages
   ~Connection() {
     if (context != nullptr) redisFree(context);
   }
@@ -162,12 +227,49 @@ RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
 
 RedisClient::~RedisClient() = default;
 
+absl::StatusOr<std::pair<std::string, int>> RedisClient::Endpoint() {
+  if (options_.sentinels.empty()) {
+    return std::make_pair(options_.host, options_.port);
+  }
+  const timeval timeout = absl::ToTimeval(options_.connect_timeout);
+  for (const auto& [host, port] : options_.sentinels) {
+    redisContext* c = redisConnectWithTimeout(host.c_str(), port, timeout);
+    if (c == nullptr) continue;
+    std::optional<std::pair<std::string, int>> master;
+    if (c->err == 0) {
+      redisSetTimeout(c, timeout);
+      auto* reply = static_cast<redisReply*>(
+          redisCommand(c, "SENTINEL get-master-addr-by-name %b",
+                       options_.master_name.data(),
+                       options_.master_name.size()));
+      int master_port = 0;
+      if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY &&
+          reply->elements == 2 &&
+          absl::SimpleAtoi(absl::string_view(reply->element[1]->str,
+                                             reply->element[1]->len),
+                           &master_port)) {
+        master.emplace(std::string(reply->element[0]->str,
+                                   reply->element[0]->len),
+                       master_port);
+      }
+      if (reply != nullptr) freeReplyObject(reply);
+    }
+    redisFree(c);
+    if (master.has_value()) return *master;
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "redis: no sentinel knows the master of '", options_.master_name, "'"));
+}
+
 absl::StatusOr<RedisClient::ConnectionPtr> RedisClient::Dial() {
   const timeval connect_timeout = absl::ToTimeval(options_.connect_timeout);
+  absl::StatusOr<std::pair<std::string, int>> endpoint = Endpoint();
+  if (!endpoint.ok()) return endpoint.status();
   auto conn = std::make_unique<Connection>();
-  conn->context = redisConnectWithTimeout(options_.host.c_str(), options_.port,
-                                          connect_timeout);
-  const std::string where = absl::StrCat(options_.host, ":", options_.port);
+  conn->context = redisConnectWithTimeout(endpoint->first.c_str(),
+                                          endpoint->second, connect_timeout);
+  const std::string where = absl::StrCat(endpoint->first, ":", endpoint->second);
+  conn->where = where;
   if (conn->context == nullptr) {
     return absl::UnavailableError(absl::StrCat("redis ", where, ": no memory"));
   }
@@ -179,6 +281,9 @@ absl::StatusOr<RedisClient::ConnectionPtr> RedisClient::Dial() {
   std::vector<std::vector<std::string>> setup;
   if (!options_.password.empty()) setup.push_back({"AUTH", options_.password});
   if (options_.db != 0) setup.push_back({"SELECT", absl::StrCat(options_.db)});
+  // Right after a failover Sentinel may still name a server that is not
+  // (or no longer) the master; such a server must not take writes.
+  if (!options_.sentinels.empty()) setup.push_back({"ROLE"});
   for (const auto& argv : setup) {
     std::vector<const char*> args;
     std::vector<size_t> lens;
@@ -192,6 +297,16 @@ absl::StatusOr<RedisClient::ConnectionPtr> RedisClient::Dial() {
     if (reply == nullptr) {
       return absl::UnavailableError(
           absl::StrCat("redis ", where, ": ", conn->context->errstr));
+    }
+    const bool not_master =
+        argv[0] == "ROLE" &&
+        (reply->type != REDIS_REPLY_ARRAY || reply->elements == 0 ||
+         absl::string_view(reply->element[0]->str, reply->element[0]->len) !=
+             "master");
+    if (not_master) {
+      freeReplyObject(reply);
+      return absl::UnavailableError(
+          absl::StrCat("redis ", where, ": not the master (yet)"));
     }
     const bool failed = reply->type == REDIS_REPLY_ERROR;
     std::string text = failed ? std::string(reply->str, reply->len) : "";
@@ -272,6 +387,7 @@ RedisClient::RoundTripOnce(
   }
   std::vector<absl::StatusOr<RedisReply>> replies;
   replies.reserve(commands.size());
+  bool demoted = false;
   for (size_t i = 0; i < commands.size(); ++i) {
     void* raw = nullptr;
     if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
@@ -283,14 +399,16 @@ RedisClient::RoundTripOnce(
     }
     auto* reply = static_cast<redisReply*>(raw);
     if (reply->type == REDIS_REPLY_ERROR) {
-      replies.push_back(
-          ErrorReplyToStatus(absl::string_view(reply->str, reply->len)));
+      const absl::string_view text(reply->str, reply->len);
+      // A server demoted in a failover: this connection is done for.
+      demoted = demoted || absl::StartsWith(text, "READONLY");
+      replies.push_back(ErrorReplyToStatus(text));
     } else {
       replies.push_back(CopyReply(reply));
     }
     freeReplyObject(reply);
   }
-  Release(std::move(conn), /*healthy=*/true);
+  Release(std::move(conn), /*healthy=*/!demoted);
   return replies;
 }
 
@@ -329,14 +447,28 @@ absl::StatusOr<RedisReply> RedisClient::Eval(
                                    absl::StrCat(keys.size())};
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
-  absl::StatusOr<RedisReply> reply = Command(absl::MakeConstSpan(argv));
-  if (!reply.ok() &&
-      absl::StartsWith(reply.status().message(), "redis: NOSCRIPT")) {
-    argv[0] = "EVAL";
-    argv[1] = script.source();
-    reply = Command(absl::MakeConstSpan(argv));
+  std::vector<std::vector<std::string>> commands = {argv};
+  if (options_.wait_replicas > 0) {
+    // On the same connection, so it waits for this very write.
+    commands.push_back(
+        {"WAIT", absl::StrCat(options_.wait_replicas),
+         absl::StrCat(absl::ToInt64Milliseconds(options_.command_timeout) / 2)});
   }
-  return reply;
+  auto replies = RoundTrip(commands);
+  if (replies.ok() && !(*replies)[0].ok() &&
+      absl::StartsWith((*replies)[0].status().message(), "redis: NOSCRIPT")) {
+    commands[0][0] = "EVAL";
+    commands[0][1] = script.source();
+    replies = RoundTrip(commands);
+  }
+  if (!replies.ok()) return replies.status();
+  if (options_.wait_replicas > 0 && (*replies)[0].ok() &&
+      (!(*replies)[1].ok() ||
+       (*replies)[1]->integer < options_.wait_replicas)) {
+    return absl::UnavailableError(
+        "redis: the write did not reach a replica in time; retry");
+  }
+  return std::move((*replies)[0]);
 }
 
 absl::Status RedisClient::Ping() {

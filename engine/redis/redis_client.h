@@ -12,6 +12,9 @@
 //   - A connection that fails (refused, reset, timed out) is thrown away and
 //     the call answers UNAVAILABLE at once; the next call dials again, so
 //     when Redis comes back the process recovers without a restart.
+//   - Behind Sentinel, every new connection asks where the master is and
+//     checks its ROLE; a connection that answers READONLY (its server was
+//     demoted in a failover) is dropped like a broken one.
 //   - An error reply from Redis becomes a Status. A reply whose text begins
 //     with an absl status code name and a space, e.g.
 //     "NOT_FOUND invite: unknown, used or expired code", keeps that code and
@@ -52,11 +55,23 @@ struct RedisOptions {
   absl::Duration command_timeout = absl::Seconds(2);
   // Connections kept open at most; callers beyond this wait for one.
   int pool_size = 8;
+  // When set, `host` and `port` are ignored: each new connection asks these
+  // Sentinels, in order, where `master_name`'s master is now, so the client
+  // follows a failover on its own.
+  std::vector<std::pair<std::string, int>> sentinels;
+  std::string master_name;
+  // When above zero, every Eval() (Tend's writes are scripts) waits until
+  // this many replicas have the write (WAIT) and fails UNAVAILABLE when they
+  // do not within `command_timeout`, so an acknowledged write survives a
+  // failover. Set by "?replicas=N" on the url.
+  int wait_replicas = 0;
 };
 
 // ParseRedisUrl()
 //
-// Parses "redis://[:password@]host[:port][/db]". Errors name the part.
+// Parses "redis://[:password@]host[:port][/db]" or
+// "sentinel://host:port[,host:port...]/master-name[/db]", either with an
+// optional "?replicas=N" (see `wait_replicas`). Errors name the part.
 absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url);
 
 // RedisReply
@@ -133,6 +148,8 @@ class RedisClient {
   absl::StatusOr<ConnectionPtr> Acquire();
   void Release(ConnectionPtr conn, bool healthy);
   absl::StatusOr<ConnectionPtr> Dial();
+  // Where to dial: the configured address, or the master Sentinel names.
+  absl::StatusOr<std::pair<std::string, int>> Endpoint();
   // Runs `commands` on one connection and returns every reply, errors too.
   absl::StatusOr<std::vector<absl::StatusOr<RedisReply>>> RoundTrip(
       const std::vector<std::vector<std::string>>& commands);
