@@ -21,7 +21,8 @@ TEST(RedisUrlTest, ParsesHostPortDbAndPassword) {
 TEST(RedisUrlTest, NamesTheBadPart) {
   EXPECT_EQ(
       ParseRedisUrl("http://x").status().message(),
-      "redis: url must start with redis://, e.g. redis://127.0.0.1:6379/0");
+      "redis: url must start with redis:// or sentinel://, e.g. "
+      "redis://127.0.0.1:6379/0");
   EXPECT_EQ(ParseRedisUrl("redis://h:99999").status().message(),
             "redis: port '99999' is not in 1..65535");
   EXPECT_EQ(ParseRedisUrl("redis://h:1/x").status().message(),
