@@ -121,8 +121,8 @@ struct DeadLetter {
 // Operator's view of one shard.
 struct ShardStats {
   int shard = 0;
-  int64_t scheduled = 0;       // in `due`, due or not
-  int64_t due_unclaimed = 0;   // due now, not yet claimed
+  int64_t scheduled = 0;      // in `due`, due or not
+  int64_t due_unclaimed = 0;  // due now, not yet claimed
   int64_t leased = 0;
   int64_t dead = 0;
   // Age of the oldest due-but-unclaimed reminder; zero when none.

@@ -51,6 +51,8 @@ end
 -- Like each(), for commands answering one element per argument (HMGET,
 -- ZMSCORE); a missing one is false.
 local function fetch(cmd, key, list)
+  if #list == 0 then return {} end
+  if #list <= 1000 then return redis.call(cmd, key, unpack(list)) end
   local out = {}
   for i = 1, #list, 1000 do
     local r = redis.call(cmd, key, unpack(list, i, math.min(i + 999, #list)))
@@ -116,6 +118,7 @@ local function bury(ids, metas, now, err)
   if #ids == 0 then return end
   local payloads = fetch('HMGET', DATA, ids)
   local zadd, dd, mm = {}, {}, {}
+  now = string.format('%d', now)
   for i, id in ipairs(ids) do
     zadd[#zadd + 1] = now
     zadd[#zadd + 1] = id
@@ -189,6 +192,7 @@ local now = clock(ARGV[1])
 recover(now, tonumber(ARGV[5]), tonumber(ARGV[4]))
 local expire = now + tonumber(ARGV[2])
 local out = {now, expire}
+expire = string.format('%d', expire)  -- formatted once, not per member
 local ids = redis.call('ZRANGE', DUE, '-inf', now, 'BYSCORE',
                        'LIMIT', 0, tonumber(ARGV[3]))
 if #ids == 0 then return out end
@@ -221,6 +225,7 @@ return out
 //   the next reminders. DONE forgets entries older than done_memory.
 inline constexpr char kComplete[] = R"lua(
 local now = clock('')
+local now_text = string.format('%d', now)
 local n = tonumber(ARGV[2])
 local acked = 0
 if n > 0 then
@@ -236,7 +241,7 @@ if n > 0 then
     if scores[i] and tonumber(scores[i]) == tokens[i] and not seen[id] then
       seen[id] = true
       gone[#gone + 1] = id
-      zadd[#zadd + 1] = now
+      zadd[#zadd + 1] = now_text
       zadd[#zadd + 1] = id
       local members = couples[KEYS[7 + i]]
       if not members then

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,8 @@ absl::Status ChildProcess::Start() {
     const int err = open(stderr_path_.c_str(), O_WRONLY | O_TRUNC);
     if (err >= 0) dup2(err, STDERR_FILENO);
     close(pipe_fds[0]);
+    // Dies with the test, so a crashed test leaves no server behind.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     // Undo any signal mask the test runner set, so SIGTERM works normally.
     sigset_t none;
     sigemptyset(&none);

@@ -58,7 +58,8 @@ absl::StatusOr<std::vector<std::string>> Drain(DueQueue& queue,
   }
 }
 
-TEST_F(DueQueueDurabilityTest, EveryReminderIsClaimedOnceByThreadsAndProcesses) {
+// Every reminder is claimed exactly once by 8 threads and 2 processes.
+TEST_F(DueQueueDurabilityTest, ThreadsAndProcessesClaimEachOnce) {
   constexpr int kReminders = 20'000;
   constexpr int kThreads = 8;
   constexpr int kProcesses = 2;
@@ -158,7 +159,8 @@ TEST_F(DueQueueDurabilityTest, AWorkerKilledHoldingABatchLosesNothing) {
   // Before the lease ends nobody else may take them.
   auto during = queue.Claim("survivor", 100, kT0 + absl::Seconds(29));
   ASSERT_EQ(during->size(), 30u);
-  for (const ClaimedReminder& c : *during) EXPECT_EQ(lost.count(c.reminder.id), 0u);
+  for (const ClaimedReminder& c : *during)
+    EXPECT_EQ(lost.count(c.reminder.id), 0u);
 
   auto after = queue.Claim("survivor", 100, kT0 + absl::Seconds(30));
   ASSERT_EQ(after->size(), 20u);
@@ -176,8 +178,8 @@ TEST_F(DueQueueDurabilityTest, AWorkerKilledHoldingABatchLosesNothing) {
 TEST_F(DueQueueDurabilityTest, RedisRestartIsUnavailableThenWorksAgain) {
   // Persist every write, so a SIGKILL loses nothing already acknowledged.
   server_.Stop();
-  const std::vector<std::string> aof = {"--appendonly", "yes",
-                                        "--appendfsync", "always"};
+  const std::vector<std::string> aof = {"--appendonly", "yes", "--appendfsync",
+                                        "always"};
   StartRedis(aof);
   DueQueue queue(redis_.get(), QueueOptions{});
   ASSERT_EQ(*queue.Schedule(ManyReminders(10, kT0)), 10);
@@ -215,8 +217,8 @@ TEST_F(DueQueueDurabilityTest, EveryKeyOfAShardSharesOneClusterSlot) {
   // A one-node cluster that owns every slot: Redis itself then refuses any
   // script whose keys span two slots (CROSSSLOT).
   server_.Stop();
-  StartRedis({"--cluster-enabled", "yes", "--cluster-config-file",
-              "nodes.conf"});
+  StartRedis(
+      {"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"});
   ASSERT_TRUE(redis_->Command({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"}).ok());
   for (int i = 0; i < 200; ++i) {
     auto info = redis_->Command({"CLUSTER", "INFO"});
@@ -247,12 +249,14 @@ TEST_F(DueQueueDurabilityTest, EveryKeyOfAShardSharesOneClusterSlot) {
   for (size_t i = 10; i < 20; ++i) {
     ASSERT_TRUE(queue.Nack((*batch)[i], "down", std::nullopt, kT0).ok());
   }
-  ASSERT_TRUE(queue.RetryDeadLetter((*batch)[10].reminder.couple_id,
-                                    (*batch)[10].reminder.id, kT0)
+  ASSERT_TRUE(queue
+                  .RetryDeadLetter((*batch)[10].reminder.couple_id,
+                                   (*batch)[10].reminder.id, kT0)
                   .ok());
   ASSERT_TRUE(queue.RecoverExpiredLeases(kT0 + absl::Hours(1)).ok());
-  ASSERT_TRUE(queue.Reschedule(reminders[40].couple_id, reminders[40].id,
-                               kT0 + absl::Hours(3))
+  ASSERT_TRUE(queue
+                  .Reschedule(reminders[40].couple_id, reminders[40].id,
+                              kT0 + absl::Hours(3))
                   .ok());
   ASSERT_TRUE(queue.Cancel(reminders[41].couple_id, reminders[41].id).ok());
   ASSERT_TRUE(queue.ListDeadLetters(100).ok());

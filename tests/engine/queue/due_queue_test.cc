@@ -91,9 +91,9 @@ TEST_F(DueQueueTest, CancelRemovesOnlyUnclaimedReminders) {
   EXPECT_TRUE(*queue.Cancel("A", "a1"));
   EXPECT_FALSE(*queue.Cancel("A", "a1"));
   EXPECT_FALSE(*queue.Cancel("A", "never"));
-  EXPECT_EQ(redis_->Command({"HEXISTS", ShardKey(queue, "A", "data"), "a1"})
-                ->integer,
-            0);
+  EXPECT_EQ(
+      redis_->Command({"HEXISTS", ShardKey(queue, "A", "data"), "a1"})->integer,
+      0);
   EXPECT_EQ(redis_->Command({"SMEMBERS", ShardKey(queue, "A", "couple:A")})
                 ->elements.size(),
             1u);
@@ -151,9 +151,9 @@ TEST_F(DueQueueTest, CancelCoupleRemovesDueLeasedAndDead) {
           << hash << " " << id;
     }
   }
-  EXPECT_EQ(redis_->Command({"EXISTS", ShardKey(queue, "A", "couple:A")})
-                ->integer,
-            0);
+  EXPECT_EQ(
+      redis_->Command({"EXISTS", ShardKey(queue, "A", "couple:A")})->integer,
+      0);
 }
 
 TEST_F(DueQueueTest, ClaimTakesDueRemindersOldestFirstUpToMax) {
@@ -197,6 +197,28 @@ TEST_F(DueQueueTest, ClaimNeverExceedsMaxAcrossShards) {
   EXPECT_EQ(Totals(queue, kT0 + absl::Seconds(1)).leased, 200);
 }
 
+TEST_F(DueQueueTest, BatchesLargerThanOneScriptRunWork) {
+  // 2,500 in one shard: Schedule and Claim split into several script runs,
+  // and Complete's one run slices its commands under Lua's unpack() limit.
+  DueQueue queue(redis_.get(), QueueOptions{});
+  std::vector<QueuedReminder> reminders;
+  std::vector<QueuedReminder> next;
+  for (int i = 0; i < 2500; ++i) {
+    reminders.push_back(Reminder(absl::StrCat("r", i), "big", kT0));
+    next.push_back(Reminder(absl::StrCat("n", i), "big", kT0 + absl::Hours(1)));
+  }
+  ASSERT_EQ(*queue.Schedule(reminders), 2500);
+  auto batch = queue.Claim("w", 5000, kT0);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_EQ(batch->size(), 2500u);
+  EXPECT_EQ(*queue.Complete(*batch, next), 2500);
+  const ShardStats totals = Totals(queue, kT0 + absl::Hours(1));
+  EXPECT_EQ(totals.scheduled, 2500);
+  EXPECT_EQ(totals.due_unclaimed, 2500);
+  EXPECT_EQ(totals.leased, 0);
+  EXPECT_EQ(*queue.CancelCouple("big"), 2500);
+}
+
 TEST_F(DueQueueTest, StaleTokensAreIgnored) {
   DueQueue queue(redis_.get(), QueueOptions{});
   ASSERT_EQ(*queue.Schedule({Reminder("r1", "c1", kT0)}), 1);
@@ -208,9 +230,9 @@ TEST_F(DueQueueTest, StaleTokensAreIgnored) {
   EXPECT_NE((*first)[0].lease_token, (*second)[0].lease_token);
 
   EXPECT_EQ(*queue.Complete(*first, {}), 0);
-  EXPECT_EQ(*queue.Nack((*first)[0], "late", std::nullopt,
-                        kT0 + absl::Seconds(32)),
-            NackOutcome::kLeaseLost);
+  EXPECT_EQ(
+      *queue.Nack((*first)[0], "late", std::nullopt, kT0 + absl::Seconds(32)),
+      NackOutcome::kLeaseLost);
   EXPECT_EQ(Totals(queue, kT0).leased, 1);
   EXPECT_EQ(*queue.Complete(*second, {}), 1);
   EXPECT_EQ(*queue.Nack((*second)[0], "after ack", std::nullopt,

@@ -4,6 +4,7 @@
 #ifndef TEND_TESTS_ENGINE_QUEUE_QUEUE_FIXTURE_H_
 #define TEND_TESTS_ENGINE_QUEUE_QUEUE_FIXTURE_H_
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
