@@ -152,6 +152,23 @@ absl::StatusOr<v1::ListRemindersResponse> Scheduler::ListReminders(
   return response;
 }
 
+namespace internal {
+
+std::optional<QuietEdge> QuietHoursAt(const engine::Couple& couple,
+                                      absl::string_view user_id, absl::Time t) {
+  for (const engine::Partner& p : couple.partners) {
+    if (p.id != user_id || !p.quiet_hours.has_value()) continue;
+    const absl::TimeZone zone = p.ZoneAt(t);
+    const absl::CivilSecond local = absl::ToCivilSecond(t, zone);
+    if (!p.quiet_hours->Contains(engine::TimeOfDayOf(local))) continue;
+    return QuietEdge{absl::FromCivil(p.quiet_hours->EndAfter(local), zone),
+                     zone};
+  }
+  return std::nullopt;
+}
+
+}  // namespace internal
+
 absl::StatusOr<v1::Reminder> Scheduler::AcknowledgeReminder(
     const Caller& caller, const v1::AcknowledgeReminderRequest& req) {
   TEND_ASSIGN_OR_RETURN(auto parts, internal::ParseChildName(
@@ -206,22 +223,16 @@ absl::StatusOr<v1::Reminder> Scheduler::AcknowledgeReminder(
     absl::Time due = now + snooze;
     // Never into quiet hours: to the end of the window instead.
     TEND_ASSIGN_OR_RETURN(engine::Couple couple, ToEngineCouple(scope.couple));
-    for (const engine::Partner& p : couple.partners) {
-      if (p.id != caller.user_id || !p.quiet_hours.has_value()) continue;
-      const absl::TimeZone zone = p.ZoneAt(due);
-      const absl::CivilSecond local = absl::ToCivilSecond(due, zone);
-      if (p.quiet_hours->Contains(engine::TimeOfDayOf(local))) {
-        const absl::Time moved =
-            absl::FromCivil(p.quiet_hours->EndAfter(local), zone);
-        v1::ScheduleAdjustment* a = reminder.add_adjustments();
-        a->set_action(v1::ADJUSTMENT_ACTION_MOVED);
-        a->set_reason(v1::ADJUSTMENT_REASON_QUIET_HOURS);
-        *a->mutable_original_time() = ToProto(due);
-        a->set_explanation(absl::StrCat(
-            "Snoozed to ", absl::FormatTime("%H:%M", moved, zone),
-            ": the end of your quiet hours."));
-        due = moved;
-      }
+    if (std::optional<internal::QuietEdge> quiet =
+            internal::QuietHoursAt(couple, caller.user_id, due)) {
+      v1::ScheduleAdjustment* a = reminder.add_adjustments();
+      a->set_action(v1::ADJUSTMENT_ACTION_MOVED);
+      a->set_reason(v1::ADJUSTMENT_REASON_QUIET_HOURS);
+      *a->mutable_original_time() = ToProto(due);
+      a->set_explanation(absl::StrCat(
+          "Snoozed to ", absl::FormatTime("%H:%M", quiet->end, quiet->zone),
+          ": the end of your quiet hours."));
+      due = quiet->end;
     }
     v1::ScheduleAdjustment* a = reminder.add_adjustments();
     a->set_action(v1::ADJUSTMENT_ACTION_MOVED);

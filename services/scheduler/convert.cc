@@ -35,16 +35,6 @@ type::v1::TimeOfDay ToProto(engine::TimeOfDay t) {
   return out;
 }
 
-type::v1::LocalDateTime ToLocal(absl::CivilSecond c) {
-  type::v1::LocalDateTime out;
-  out.mutable_date()->set_year(static_cast<int32_t>(c.year()));
-  out.mutable_date()->set_month(c.month());
-  out.mutable_date()->set_day(c.day());
-  out.mutable_time()->set_hours(c.hour());
-  out.mutable_time()->set_minutes(c.minute());
-  return out;
-}
-
 v1::TimeAnchor ToProto(engine::TimeAnchor a) {
   switch (a) {
     case engine::TimeAnchor::kLeaveForWork:
@@ -65,6 +55,16 @@ v1::RitualKind ToProto(engine::RitualKind kind) {
 }
 
 }  // namespace
+
+type::v1::LocalDateTime ToLocal(absl::CivilSecond c) {
+  type::v1::LocalDateTime out;
+  out.mutable_date()->set_year(static_cast<int32_t>(c.year()));
+  out.mutable_date()->set_month(c.month());
+  out.mutable_date()->set_day(c.day());
+  out.mutable_time()->set_hours(c.hour());
+  out.mutable_time()->set_minutes(c.minute());
+  return out;
+}
 
 google::protobuf::Timestamp ToProto(absl::Time t) {
   return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));

@@ -27,6 +27,11 @@ absl::Time FromProto(const google::protobuf::Timestamp& t);
 google::protobuf::Duration ToProto(absl::Duration d);
 absl::Duration FromProto(const google::protobuf::Duration& d);
 
+// ToLocal()
+//
+// A civil time as the API's LocalDateTime, to the minute.
+type::v1::LocalDateTime ToLocal(absl::CivilSecond c);
+
 // CoupleId()
 //
 // "couples/{id}" → "{id}".

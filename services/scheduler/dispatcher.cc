@@ -59,7 +59,8 @@ void Dispatcher::Work() {
 }
 
 absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
-                              v1::Reminder reminder, int attempts) {
+                              v1::Reminder reminder, int attempts,
+                              std::vector<engine::QueuedReminder>* next) {
   const std::string couple_id = CoupleId(couple);
   const std::string id = ReminderId(reminder);
   const absl::Time now = clock_->Now();
@@ -88,6 +89,12 @@ absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
       scheduler_->store()->LoadRitual(couple_id,
                                       internal::LastSegment(reminder.ritual())));
   if (!ritual.has_value()) return absl::OkStatus();  // deleted since
+  TEND_ASSIGN_OR_RETURN(SendTimeHold hold,
+                        scheduler_->HoldForQuietHours(couple, reminder, now));
+  if (hold.held) {
+    if (hold.requeue.has_value()) next->push_back(*std::move(hold.requeue));
+    return absl::OkStatus();
+  }
   if (!reminder.has_content()) {
     if (!content_->Fill(*ritual, &reminder).ok()) {
       // Never lose a reminder for want of words: fall back to the ritual's.
@@ -96,7 +103,7 @@ absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
     }
   }
   reminder.set_attempt_count(attempts + 1);
-  for (DeliverySink* sink : sinks_) TEND_RETURN_IF_ERROR(sink->Deliver(reminder));
+  TEND_RETURN_IF_ERROR(DeliverToAll(sinks_, reminder));
   reminder.set_state(v1::REMINDER_STATE_DELIVERED);
   return scheduler_->store()->SaveReminders(couple_id, {reminder});
 }
@@ -126,7 +133,7 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
       } else if (CoupleId(*couple) != item.reminder.couple_id) {
         status = absl::OkStatus();  // paired with someone else since
       } else if (decoded->reminder) {
-        status = Send(*couple, *decoded->reminder, item.attempts);
+        status = Send(*couple, *decoded->reminder, item.attempts, &next);
       } else if (decoded->tick) {
         absl::StatusOr<PlannedItems> planned =
             scheduler_->SettleAndPlan(*couple, *decoded->tick);
@@ -148,8 +155,12 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
     // Every failure is retried with backoff and then dead-lettered where an
     // operator can see and retry it; nothing is dropped silently.
     absl::StatusOr<engine::NackOutcome> nacked =
-        queue_->Nack(item, status.message(), std::nullopt, now);
+        queue_->Nack(item, status.message(), RetryAfterOf(status), now);
     if (nacked.ok() && *nacked == engine::NackOutcome::kDeadLettered) {
+      if (decoded.ok() && decoded->reminder) {
+        (void)scheduler_->MarkDeadLettered(
+            item.reminder.couple_id, *decoded->reminder, item.attempts + 1);
+      }
       Log(LogLevel::kWarning, "dispatch.dead_lettered",
           {{"couple", item.reminder.couple_id},
            {"code", absl::StatusCodeToString(status.code())}});

@@ -6,8 +6,11 @@
 //   - a tick: settle the occurrence before it and plan the next one;
 //   - a resume: resume the paused ritual;
 // and finally ack the batch and queue what the ticks planned in one atomic
-// step per shard (DueQueue::Complete). A failed item is nacked: retried
-// with backoff, then dead-lettered. A worker killed at any point loses
+// step per shard (DueQueue::Complete). Quiet hours are judged again just
+// before sending: a reminder whose recipient's quiet hours have begun is
+// moved to their end instead (Scheduler::HoldForQuietHours). A failed item
+// is nacked: retried with backoff (at least the provider's Retry-After,
+// see delivery.h), then dead-lettered. A worker killed at any point loses
 // nothing: its lease expires and another worker, in any replica, takes the
 // items again; the reminder id lets every channel recognise a repeat.
 #ifndef TEND_SERVICES_SCHEDULER_DISPATCHER_H_
@@ -89,9 +92,10 @@ class Dispatcher {
 
  private:
   void Work();
-  // Delivers one reminder; an error means "nack it".
+  // Delivers one reminder; an error means "nack it". A reminder held for
+  // quiet hours adds its new queue item to `next`.
   absl::Status Send(const pairing::v1::Couple& couple, v1::Reminder reminder,
-                    int attempts);
+                    int attempts, std::vector<engine::QueuedReminder>* next);
 
   engine::DueQueue* const queue_;
   Scheduler* const scheduler_;

@@ -16,16 +16,6 @@ namespace {
 // How long after its occurrence a reminder is still worth showing.
 constexpr absl::Duration kStaleAfter = absl::Hours(1);
 
-type::v1::LocalDateTime ToLocal(absl::CivilSecond c) {
-  type::v1::LocalDateTime out;
-  out.mutable_date()->set_year(static_cast<int32_t>(c.year()));
-  out.mutable_date()->set_month(c.month());
-  out.mutable_date()->set_day(c.day());
-  out.mutable_time()->set_hours(c.hour());
-  out.mutable_time()->set_minutes(c.minute());
-  return out;
-}
-
 }  // namespace
 
 std::string EncodeReminder(const v1::Reminder& reminder) {

@@ -303,11 +303,13 @@ void ApplyMask(const v1::Ritual& from, const google::protobuf::FieldMask& mask,
 }  // namespace
 
 Scheduler::Scheduler(SchedulerStore* store, engine::DueQueue* queue,
-                     CoupleDirectory* directory, const engine::Clock* clock)
+                     CoupleDirectory* directory, const engine::Clock* clock,
+                     SchedulerOptions options)
     : store_(store),
       queue_(queue),
       directory_(directory),
       clock_(clock),
+      options_(options),
       planner_(store, clock) {}
 
 absl::StatusOr<Scheduler::Scope> Scheduler::ScopeFor(const Caller& caller,

@@ -8,13 +8,20 @@
 //
 // Each method takes the authenticated caller and the request. A couple's
 // resources are visible to its two members only; anyone else is answered
-// NOT_FOUND. Service-to-service methods need a service caller.
+// NOT_FOUND. Service-to-service methods need a service caller, and so do
+// the operator's (dead letters; any service token is an operator's, which
+// tendctl mints with --service_secret).
+//
+// Devices are a person's, but stored under their couple (devices.cc): a
+// person registers devices once paired, and erasing the couple — on unpair
+// after the undo window, or on either partner's DeleteMyData — erases them.
 //
 //   Scheduler scheduler(&store, &queue, &directory, &clock);
 //   absl::StatusOr<v1::Ritual> r = scheduler.CreateRitual(alice, request);
 #ifndef TEND_SERVICES_SCHEDULER_SCHEDULER_H_
 #define TEND_SERVICES_SCHEDULER_SCHEDULER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,13 +38,37 @@ namespace tend::scheduler {
 
 using services::Caller;
 
+// SchedulerOptions
+//
+// Policy the server sets from its flags.
+struct SchedulerOptions {
+  // Accept http:// webhook URLs (development and tests); https only
+  // otherwise (--webhook_allow_http).
+  bool allow_http_webhooks = false;
+  // Devices one person may register; one more replaces the one registered
+  // (or refreshed) longest ago.
+  int max_devices_per_person = 10;
+};
+
+// SendTimeHold
+//
+// What HoldForQuietHours() decided about a due reminder.
+struct SendTimeHold {
+  // True: do not send it now.
+  bool held = false;
+  // When held and moved rather than dropped: the item to queue for the end
+  // of the quiet hours.
+  std::optional<engine::QueuedReminder> requeue;
+};
+
 // Scheduler
 //
 // Thread-safe.
 class Scheduler {
  public:
   Scheduler(SchedulerStore* store, engine::DueQueue* queue,
-            CoupleDirectory* directory, const engine::Clock* clock);
+            CoupleDirectory* directory, const engine::Clock* clock,
+            SchedulerOptions options = {});
 
   // Rituals.
   absl::StatusOr<v1::Ritual> CreateRitual(const Caller& caller,
@@ -87,6 +118,23 @@ class Scheduler {
   absl::StatusOr<v1::Cadence> RecordConnectionScore(
       const Caller& caller, const v1::RecordConnectionScoreRequest& req);
 
+  // Devices, the caller's own (devices.cc).
+  absl::StatusOr<v1::Device> RegisterDevice(
+      const Caller& caller, const v1::RegisterDeviceRequest& req);
+  absl::StatusOr<google::protobuf::Empty> UnregisterDevice(
+      const Caller& caller, const v1::UnregisterDeviceRequest& req);
+  absl::StatusOr<v1::ListDevicesResponse> ListDevices(
+      const Caller& caller, const v1::ListDevicesRequest& req);
+
+  // Delivery records, for the recipient and operators; dead letters, for
+  // operators (deliveries.cc).
+  absl::StatusOr<v1::ListDeliveriesResponse> ListDeliveries(
+      const Caller& caller, const v1::ListDeliveriesRequest& req);
+  absl::StatusOr<v1::ListDeadLettersResponse> ListDeadLetters(
+      const Caller& caller, const v1::ListDeadLettersRequest& req);
+  absl::StatusOr<v1::Reminder> RetryDeadLetter(
+      const Caller& caller, const v1::RetryDeadLetterRequest& req);
+
   // Service-to-service, from pairing.
   absl::StatusOr<v1::SeedDefaultRitualsResponse> SeedDefaultRituals(
       const Caller& caller, const v1::SeedDefaultRitualsRequest& req);
@@ -105,6 +153,18 @@ class Scheduler {
   // ResumeAtTime() resumes a paused ritual whose resume time has come.
   absl::Status ResumeAtTime(const pairing::v1::Couple& couple,
                             const std::string& ritual_id);
+  // HoldForQuietHours() judges a due reminder's quiet hours again at send
+  // time, since a profile may have changed after planning. Inside them, the
+  // reminder is not sent: it moves to the end of the window (returned, to
+  // queue) or, when that is past its expiry, is dropped; either way with an
+  // adjustment and a delivery record.
+  absl::StatusOr<SendTimeHold> HoldForQuietHours(
+      const pairing::v1::Couple& couple, const v1::Reminder& reminder,
+      absl::Time now);
+  // MarkDeadLettered() records that delivering `reminder` (a queue payload)
+  // gave up after `attempts`.
+  absl::Status MarkDeadLettered(absl::string_view couple_id,
+                                const v1::Reminder& reminder, int attempts);
 
   CoupleDirectory* directory() { return directory_; }
   SchedulerStore* store() { return store_; }
@@ -132,10 +192,22 @@ class Scheduler {
                             const std::string& outcome);
   v1::Ritual Finish(const Scope& scope, v1::Ritual ritual);
 
+  // The caller's couple id for a device RPC on `user_name`
+  // ("users/{user}"), which must be the caller.
+  absl::StatusOr<std::string> DeviceScope(const Caller& caller,
+                                          absl::string_view field,
+                                          absl::string_view user_name);
+  absl::StatusOr<v1::Device> RegisterDeviceOnce(const Caller& caller,
+                                                const std::string& couple_id,
+                                                v1::Device device);
+  // A queue payload's dead letter as operators see it.
+  absl::StatusOr<v1::DeadLetter> ToDeadLetter(const engine::DeadLetter& dead);
+
   SchedulerStore* const store_;
   engine::DueQueue* const queue_;
   CoupleDirectory* const directory_;
   const engine::Clock* const clock_;
+  const SchedulerOptions options_;
   ReminderPlanner planner_;
 };
 

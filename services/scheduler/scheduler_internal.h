@@ -2,6 +2,7 @@
 #ifndef TEND_SERVICES_SCHEDULER_SCHEDULER_INTERNAL_H_
 #define TEND_SERVICES_SCHEDULER_SCHEDULER_INTERNAL_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "engine/plan/planner.h"
 #include "services/common/auth.h"
 
 namespace tend::scheduler::internal {
@@ -28,6 +30,22 @@ std::string LastSegment(absl::string_view name);
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(
     absl::string_view field, absl::string_view name,
     absl::string_view collection);
+
+// QuietEdge
+//
+// Where a stretch of someone's quiet hours ends, in the zone they are in.
+struct QuietEdge {
+  absl::Time end;
+  absl::TimeZone zone;
+};
+
+// QuietHoursAt()
+//
+// When `t` falls inside `user_id`'s quiet hours, where that stretch ends;
+// nullopt otherwise, and for someone without quiet hours or not in
+// `couple`.
+std::optional<QuietEdge> QuietHoursAt(const engine::Couple& couple,
+                                      absl::string_view user_id, absl::Time t);
 
 // The key of one occurrence's outcome: "ritual|participant|start".
 inline std::string OutcomeKey(absl::string_view ritual_id,

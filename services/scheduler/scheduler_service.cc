@@ -157,37 +157,43 @@ grpc::Status SchedulerServiceImpl::RecordConnectionScore(
 grpc::Status SchedulerServiceImpl::RegisterDevice(
     grpc::ServerContext* context, const v1::RegisterDeviceRequest* request,
     v1::Device* response) {
-  return NotYet(*context);
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::RegisterDevice);
 }
 
 grpc::Status SchedulerServiceImpl::UnregisterDevice(
     grpc::ServerContext* context, const v1::UnregisterDeviceRequest* request,
     google::protobuf::Empty* response) {
-  return NotYet(*context);
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::UnregisterDevice);
 }
 
 grpc::Status SchedulerServiceImpl::ListDevices(
     grpc::ServerContext* context, const v1::ListDevicesRequest* request,
     v1::ListDevicesResponse* response) {
-  return NotYet(*context);
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::ListDevices);
 }
 
 grpc::Status SchedulerServiceImpl::ListDeliveries(
     grpc::ServerContext* context, const v1::ListDeliveriesRequest* request,
     v1::ListDeliveriesResponse* response) {
-  return NotYet(*context);
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::ListDeliveries);
 }
 
 grpc::Status SchedulerServiceImpl::ListDeadLetters(
     grpc::ServerContext* context, const v1::ListDeadLettersRequest* request,
     v1::ListDeadLettersResponse* response) {
-  return NotYet(*context);
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::ListDeadLetters);
 }
 
 grpc::Status SchedulerServiceImpl::RetryDeadLetter(
     grpc::ServerContext* context, const v1::RetryDeadLetterRequest* request,
     v1::Reminder* response) {
-  return NotYet(*context);
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::RetryDeadLetter);
 }
 
 grpc::Status SchedulerServiceImpl::SeedDefaultRituals(

@@ -2,8 +2,8 @@
 //
 // One line per unary RPC: authenticate, call Scheduler, map the status (see
 // services/common/rpc.h). WatchReminders streams from the LiveHub. RPCs of
-// later work (devices, deliveries, dead letters, data export) are
-// authenticated and then answer UNIMPLEMENTED.
+// later work (per-person data export and erasure) are authenticated and
+// then answer UNIMPLEMENTED.
 #ifndef TEND_SERVICES_SCHEDULER_SCHEDULER_SERVICE_H_
 #define TEND_SERVICES_SCHEDULER_SCHEDULER_SERVICE_H_
 

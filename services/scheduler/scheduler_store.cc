@@ -1,9 +1,10 @@
 #include "services/scheduler/scheduler_store.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "engine/base/status_macros.h"
 
 namespace tend::scheduler {
@@ -14,8 +15,49 @@ using engine::RedisScript;
 
 constexpr int kMaxCheckIns = 60;
 constexpr const char* kKinds[] = {
-    "rituals", "skips",    "reminders", "due_index", "ticks",
-    "outcomes", "streaks", "checkins",  "cadence",   "connection"};
+    "rituals", "skips",    "reminders", "due_index",  "ticks",       "outcomes",
+    "streaks", "checkins", "cadence",   "connection", "device_users"};
+
+// A device's last-delivery field in devices:{user}.
+constexpr char kLastSuffix[] = "#last";
+
+// RecordDelivery.
+// KEYS[1]: deliveries:{reminder} (list)  KEYS[2]: delivery_state:{reminder}
+// ARGV: [1] Delivery bytes, name unset  [2] attempts kept  [3] retention ms
+//       [4] settled field, "" for none  [5] its value
+// Returns: the attempt's number, from 1.
+// Invariant: numbers only grow, so a delivery name is never reused even
+//   after the list was trimmed; a settled device stays settled.
+const RedisScript kRecordDelivery(R"lua(
+local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
+redis.call('RPUSH', KEYS[1], seq .. '|' .. ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[5]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return seq
+)lua");
+
+// EraseCouple.
+// KEYS: the couple's fixed keys (kKinds); ARGV[1]: its prefix
+//   "tend:s:{couple}:", under which every other key of the couple lives.
+// Returns: how many keys were removed.
+// Invariant: afterwards the couple has no key at all: each person's devices
+//   and request log (found through device_users) and each reminder's
+//   delivery records (found through the reminders hash) go with the rest.
+const RedisScript kEraseCouple(R"lua(
+local p = ARGV[1]
+local removed = 0
+for _, id in ipairs(redis.call('HKEYS', p .. 'reminders')) do
+  removed = removed + redis.call('DEL', p .. 'deliveries:' .. id,
+                                 p .. 'delivery_state:' .. id)
+end
+for _, user in ipairs(redis.call('SMEMBERS', p .. 'device_users')) do
+  removed = removed + redis.call('DEL', p .. 'devices:' .. user,
+                                 p .. 'requests:' .. user)
+end
+return removed + redis.call('DEL', unpack(KEYS))
+)lua");
 
 template <typename Message>
 absl::StatusOr<std::vector<Message>> ParseAll(const RedisReply& hash) {
@@ -28,6 +70,20 @@ absl::StatusOr<std::vector<Message>> ParseAll(const RedisReply& hash) {
     out.push_back(std::move(m));
   }
   return out;
+}
+
+// One stored record: nullopt for a nil reply, DATA_LOSS naming `what`
+// when it does not parse.
+template <typename Message>
+absl::StatusOr<std::optional<Message>> ParseOne(const RedisReply& one,
+                                                absl::string_view what) {
+  if (one.is_nil()) return std::nullopt;
+  Message m;
+  if (!m.ParseFromString(one.str)) {
+    return absl::DataLossError(
+        absl::StrCat(what, ": stored record does not parse"));
+  }
+  return m;
 }
 
 }  // namespace
@@ -49,12 +105,7 @@ absl::StatusOr<std::optional<v1::Ritual>> SchedulerStore::LoadRitual(
   TEND_ASSIGN_OR_RETURN(
       RedisReply one,
       redis_->Command({"HGET", Key(couple_id, "rituals"), ritual_id}));
-  if (one.is_nil()) return std::nullopt;
-  v1::Ritual ritual;
-  if (!ritual.ParseFromString(one.str)) {
-    return absl::DataLossError("ritual: stored record does not parse");
-  }
-  return ritual;
+  return ParseOne<v1::Ritual>(one, "ritual");
 }
 
 absl::Status SchedulerStore::CreateRitual(absl::string_view couple_id,
@@ -135,12 +186,7 @@ absl::StatusOr<std::optional<v1::Reminder>> SchedulerStore::LoadReminder(
   TEND_ASSIGN_OR_RETURN(
       RedisReply one,
       redis_->Command({"HGET", Key(couple_id, "reminders"), reminder_id}));
-  if (one.is_nil()) return std::nullopt;
-  v1::Reminder reminder;
-  if (!reminder.ParseFromString(one.str)) {
-    return absl::DataLossError("reminder: stored record does not parse");
-  }
-  return reminder;
+  return ParseOne<v1::Reminder>(one, "reminder");
 }
 
 absl::StatusOr<std::vector<v1::Reminder>> SchedulerStore::LoadReminders(
@@ -318,11 +364,164 @@ absl::Status SchedulerStore::SaveConnectionScore(absl::string_view couple_id,
       .status();
 }
 
+absl::StatusOr<std::vector<v1::Device>> SchedulerStore::LoadDevices(
+    absl::string_view couple_id, absl::string_view user_id) {
+  TEND_ASSIGN_OR_RETURN(
+      RedisReply all,
+      redis_->Command(
+          {"HGETALL", Key(couple_id, absl::StrCat("devices:", user_id))}));
+  std::vector<v1::Device> devices;
+  std::map<std::string, int64_t> last;
+  for (size_t i = 0; i + 1 < all.elements.size(); i += 2) {
+    absl::string_view field = all.elements[i].str;
+    if (absl::ConsumeSuffix(&field, kLastSuffix)) {
+      int64_t millis = 0;
+      if (absl::SimpleAtoi(all.elements[i + 1].str, &millis)) {
+        last[std::string(field)] = millis;
+      }
+      continue;
+    }
+    v1::Device device;
+    if (!device.ParseFromString(all.elements[i + 1].str)) {
+      return absl::DataLossError("device: stored record does not parse");
+    }
+    devices.push_back(std::move(device));
+  }
+  for (v1::Device& device : devices) {
+    absl::string_view name = device.name();
+    auto it = last.find(std::string(name.substr(name.rfind('/') + 1)));
+    if (it == last.end()) continue;
+    const absl::Time at = absl::FromUnixMillis(it->second);
+    device.mutable_last_delivery_time()->set_seconds(absl::ToUnixSeconds(at));
+  }
+  return devices;
+}
+
+absl::StatusOr<std::optional<v1::Device>> SchedulerStore::LoadDevice(
+    absl::string_view couple_id, absl::string_view user_id,
+    absl::string_view device_id) {
+  TEND_ASSIGN_OR_RETURN(
+      RedisReply one,
+      redis_->Command({"HGET",
+                       Key(couple_id, absl::StrCat("devices:", user_id)),
+                       device_id}));
+  return ParseOne<v1::Device>(one, "device");
+}
+
+absl::Status SchedulerStore::SaveDevice(absl::string_view couple_id,
+                                        absl::string_view user_id,
+                                        absl::string_view device_id,
+                                        const v1::Device& device,
+                                        absl::string_view evict_id) {
+  const std::string key = Key(couple_id, absl::StrCat("devices:", user_id));
+  // The index first: a crash in between leaves an index entry without
+  // devices (harmless), never devices that erasure cannot find.
+  std::vector<std::vector<std::string>> commands = {
+      {"SADD", Key(couple_id, "device_users"), std::string(user_id)},
+      {"HSET", key, std::string(device_id), device.SerializeAsString()}};
+  if (!evict_id.empty()) {
+    commands.push_back({"HDEL", key, std::string(evict_id),
+                        absl::StrCat(evict_id, kLastSuffix)});
+  }
+  return redis_->Pipeline(commands).status();
+}
+
+absl::StatusOr<bool> SchedulerStore::RemoveDevice(absl::string_view couple_id,
+                                                  absl::string_view user_id,
+                                                  absl::string_view device_id) {
+  TEND_ASSIGN_OR_RETURN(
+      RedisReply removed,
+      redis_->Command({"HDEL",
+                       Key(couple_id, absl::StrCat("devices:", user_id)),
+                       device_id, absl::StrCat(device_id, kLastSuffix)}));
+  return removed.integer > 0;
+}
+
+absl::Status SchedulerStore::MarkDeviceReached(absl::string_view couple_id,
+                                               absl::string_view user_id,
+                                               absl::string_view device_id,
+                                               absl::Time at) {
+  const std::string key = Key(couple_id, absl::StrCat("devices:", user_id));
+  // Only while the device is still registered: a concurrent removal wins.
+  TEND_ASSIGN_OR_RETURN(RedisReply exists,
+                        redis_->Command({"HEXISTS", key, device_id}));
+  if (exists.integer == 0) return absl::OkStatus();
+  return redis_
+      ->Command({"HSET", key, absl::StrCat(device_id, kLastSuffix),
+                 absl::StrCat(absl::ToUnixMillis(at))})
+      .status();
+}
+
+std::string SchedulerStore::RequestLogPrefix(absl::string_view couple_id) {
+  return Key(couple_id, "requests:");
+}
+
+absl::StatusOr<std::string> SchedulerStore::RecordDelivery(
+    absl::string_view couple_id, absl::string_view reminder_id,
+    const v1::Delivery& delivery, absl::string_view delivery_key,
+    absl::string_view settled_device, absl::string_view settled_as) {
+  TEND_ASSIGN_OR_RETURN(
+      RedisReply seq,
+      redis_->Eval(
+          kRecordDelivery,
+          {Key(couple_id, absl::StrCat("deliveries:", reminder_id)),
+           Key(couple_id, absl::StrCat("delivery_state:", reminder_id))},
+          {delivery.SerializeAsString(), absl::StrCat(kMaxDeliveriesKept),
+           absl::StrCat(absl::ToInt64Milliseconds(kDeliveryRetention)),
+           settled_device.empty()
+               ? std::string()
+               : absl::StrCat(delivery_key, "|", settled_device),
+           std::string(settled_as)}));
+  return absl::StrCat("couples/", couple_id, "/reminders/", reminder_id,
+                      "/deliveries/", seq.integer);
+}
+
+absl::StatusOr<std::vector<v1::Delivery>> SchedulerStore::LoadDeliveries(
+    absl::string_view couple_id, absl::string_view reminder_id) {
+  TEND_ASSIGN_OR_RETURN(
+      RedisReply all,
+      redis_->Command({"LRANGE",
+                       Key(couple_id, absl::StrCat("deliveries:", reminder_id)),
+                       "0", "-1"}));
+  std::vector<v1::Delivery> out;
+  for (const RedisReply& entry : all.elements) {
+    const size_t bar = entry.str.find('|');
+    v1::Delivery delivery;
+    if (bar == std::string::npos ||
+        !delivery.ParseFromArray(
+            entry.str.data() + bar + 1,
+            static_cast<int>(entry.str.size() - bar - 1))) {
+      return absl::DataLossError("delivery: stored record does not parse");
+    }
+    delivery.set_name(absl::StrCat("couples/", couple_id, "/reminders/",
+                                   reminder_id, "/deliveries/",
+                                   entry.str.substr(0, bar)));
+    out.push_back(std::move(delivery));
+  }
+  return out;
+}
+
+absl::StatusOr<absl::flat_hash_set<std::string>> SchedulerStore::SettledDevices(
+    absl::string_view couple_id, absl::string_view reminder_id,
+    absl::string_view delivery_key) {
+  TEND_ASSIGN_OR_RETURN(
+      RedisReply fields,
+      redis_->Command({"HKEYS", Key(couple_id, absl::StrCat("delivery_state:",
+                                                            reminder_id))}));
+  absl::flat_hash_set<std::string> settled;
+  const std::string prefix = absl::StrCat(delivery_key, "|");
+  for (const RedisReply& field : fields.elements) {
+    absl::string_view f = field.str;
+    if (absl::ConsumePrefix(&f, prefix)) settled.insert(std::string(f));
+  }
+  return settled;
+}
+
 absl::StatusOr<int> SchedulerStore::EraseCouple(absl::string_view couple_id) {
-  std::vector<std::string> argv = {"DEL"};
-  for (const char* kind : kKinds) argv.push_back(Key(couple_id, kind));
+  std::vector<std::string> keys;
+  for (const char* kind : kKinds) keys.push_back(Key(couple_id, kind));
   TEND_ASSIGN_OR_RETURN(RedisReply removed,
-                        redis_->Command(absl::MakeConstSpan(argv)));
+                        redis_->Eval(kEraseCouple, keys, {Key(couple_id, "")}));
   return static_cast<int>(removed.integer);
 }
 

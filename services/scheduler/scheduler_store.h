@@ -15,6 +15,26 @@
 //   cadence     string JSON memory of the cadence model
 //   connection  string latest couple connection score, 0-100
 //
+// Push, per person and per reminder:
+//
+//   devices:{user}   hash  device id → tend.scheduler.v1.Device, token and
+//                          webhook secret included (secrets: never logged,
+//                          never returned by a List), and "{device id}#last"
+//                          → unix ms of the last delivery that reached it
+//   device_users     set   the users with a devices:{user} key
+//   requests:{user}  hash  RequestLog answers of the person's device RPCs
+//   deliveries:{reminder}      list  "seq|tend.scheduler.v1.Delivery", every
+//                                    attempt, oldest first, capped
+//   delivery_state:{reminder}  hash  "seq" → the last attempt's number;
+//                                    "{delivery key}|{device id}" →
+//                                    "delivered" or "rejected": the devices
+//                                    a retry must not send to again
+//
+// The per-reminder keys expire kDeliveryRetention after their last write.
+// EraseCouple finds the per-person keys through device_users and the
+// per-reminder ones through the reminders hash, so erasing a couple (on
+// unpair, and on either partner's DeleteMyData) leaves no token behind.
+//
 // The due queue (engine/queue) holds what is waiting to go out; these
 // records say what it was and what became of it.
 #ifndef TEND_SERVICES_SCHEDULER_SCHEDULER_STORE_H_
@@ -26,6 +46,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -36,12 +57,28 @@
 
 namespace tend::scheduler {
 
+// kMaxDeliveriesKept
+//
+// Delivery attempts kept per reminder; older ones are dropped first.
+inline constexpr int kMaxDeliveriesKept = 100;
+
+// kDeliveryRetention
+//
+// How long a reminder's delivery records outlive their last write.
+inline constexpr absl::Duration kDeliveryRetention = absl::Hours(24 * 35);
+
 // SchedulerStore
 //
 // Thread-safe; holds nothing but the client.
 class SchedulerStore {
  public:
   explicit SchedulerStore(engine::RedisClient* redis) : redis_(redis) {}
+
+  // redis()
+  //
+  // The client, for helpers that keep their own keys under the couple's
+  // (the RequestLog of device RPCs).
+  engine::RedisClient* redis() const { return redis_; }
 
   // Key()
   //
@@ -120,9 +157,53 @@ class SchedulerStore {
       absl::string_view couple_id);
   absl::Status SaveConnectionScore(absl::string_view couple_id, int score);
 
+  // Devices: one person's, with their tokens. LoadDevices() fills in each
+  // device's last_delivery_time.
+  absl::StatusOr<std::vector<v1::Device>> LoadDevices(
+      absl::string_view couple_id, absl::string_view user_id);
+  absl::StatusOr<std::optional<v1::Device>> LoadDevice(
+      absl::string_view couple_id, absl::string_view user_id,
+      absl::string_view device_id);
+  // Stores `device` under `device_id`, and removes `evict_id` (the oldest
+  // device, to stay within the cap) when it is not empty.
+  absl::Status SaveDevice(absl::string_view couple_id,
+                          absl::string_view user_id,
+                          absl::string_view device_id, const v1::Device& device,
+                          absl::string_view evict_id);
+  // Returns whether the device was there.
+  absl::StatusOr<bool> RemoveDevice(absl::string_view couple_id,
+                                    absl::string_view user_id,
+                                    absl::string_view device_id);
+  absl::Status MarkDeviceReached(absl::string_view couple_id,
+                                 absl::string_view user_id,
+                                 absl::string_view device_id, absl::Time at);
+  // The key prefix of the person's RequestLog (services/common).
+  static std::string RequestLogPrefix(absl::string_view couple_id);
+
+  // Delivery attempts of one reminder.
+  //
+  // RecordDelivery() appends `delivery` (its name is assigned here), and
+  // when `settled_device` is not empty marks that device settled for
+  // `delivery_key` with `settled_as` ("delivered" or "rejected"). Returns
+  // the attempt's name.
+  absl::StatusOr<std::string> RecordDelivery(absl::string_view couple_id,
+                                             absl::string_view reminder_id,
+                                             const v1::Delivery& delivery,
+                                             absl::string_view delivery_key,
+                                             absl::string_view settled_device,
+                                             absl::string_view settled_as);
+  // Every kept attempt, oldest first, names filled in.
+  absl::StatusOr<std::vector<v1::Delivery>> LoadDeliveries(
+      absl::string_view couple_id, absl::string_view reminder_id);
+  // The devices settled for `delivery_key`.
+  absl::StatusOr<absl::flat_hash_set<std::string>> SettledDevices(
+      absl::string_view couple_id, absl::string_view reminder_id,
+      absl::string_view delivery_key);
+
   // EraseCouple()
   //
-  // Deletes every record of the couple. Returns how many keys went.
+  // Deletes every record of the couple, devices and delivery records
+  // included, in one step. Returns how many keys went.
   absl::StatusOr<int> EraseCouple(absl::string_view couple_id);
 
  private:

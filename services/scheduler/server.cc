@@ -7,8 +7,8 @@
 #include "absl/flags/flag.h"
 #include "engine/base/log.h"
 #include "engine/queue/due_queue.h"
-#include "engine/redis/redis_clock.h"
 #include "engine/redis/redis_client.h"
+#include "engine/redis/redis_clock.h"
 #include "engine/time/clock.h"
 #include "services/common/auth.h"
 #include "services/common/flags.h"
@@ -17,6 +17,8 @@
 #include "services/scheduler/couple_directory.h"
 #include "services/scheduler/dispatcher.h"
 #include "services/scheduler/live_hub.h"
+#include "services/scheduler/push/push_config.h"
+#include "services/scheduler/push_sink.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/scheduler_service.h"
 #include "services/scheduler/scheduler_store.h"
@@ -46,8 +48,9 @@ int RunServer() {
       engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
   absl::StatusOr<services::AuthOptions> auth_options =
       services::AuthOptionsFromFlags();
+  absl::StatusOr<push::PushConfig> push_config = push::PushConfigFromFlags();
   for (const absl::Status& s :
-       {redis_options.status(), auth_options.status()}) {
+       {redis_options.status(), auth_options.status(), push_config.status()}) {
     if (!s.ok()) {
       std::fprintf(stderr, "tend-scheduler: %s\n",
                    std::string(s.message()).c_str());
@@ -79,7 +82,9 @@ int RunServer() {
   queue_options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
   engine::DueQueue queue(&redis, queue_options);
   SchedulerStore store(&redis);
-  Scheduler scheduler(&store, &queue, &directory, clock);
+  SchedulerOptions scheduler_options;
+  scheduler_options.allow_http_webhooks = push_config->webhook.allow_http;
+  Scheduler scheduler(&store, &queue, &directory, clock, scheduler_options);
 
   LiveHub live(&redis, *redis_options);
   live.Start();
@@ -94,7 +99,14 @@ int RunServer() {
   dispatch.threads = absl::GetFlag(FLAGS_dispatch_threads);
   dispatch.batch = absl::GetFlag(FLAGS_dispatch_batch);
   dispatch.queue_uses_clock = use_test_clock;
-  Dispatcher dispatcher(&queue, &scheduler, {&live}, &content, clock, dispatch);
+  push::ProviderSet providers(*push_config, clock);
+  PushSink push(&store, &providers, clock, dispatch.worker_id);
+  Log(LogLevel::kInfo, "push.configured",
+      {{"fcm", push_config->fcm.has_value()},
+       {"apns", push_config->apns.has_value()},
+       {"webhook_allow_http", push_config->webhook.allow_http}});
+  Dispatcher dispatcher(&queue, &scheduler, {&live, &push}, &content, clock,
+                        dispatch);
   dispatcher.Start();
 
   SchedulerServiceImpl service(&auth, &scheduler, &live);

@@ -229,7 +229,8 @@ const std::vector<Command>& AllCommands() {
   static const auto* const commands = [] {
     auto* all = new std::vector<Command>();
     for (std::vector<Command> group :
-         {TokenCommands(), PairingCommands(), SchedulerCommands()}) {
+         {TokenCommands(), PairingCommands(), SchedulerCommands(),
+          DeliveryCommands()}) {
       for (Command& command : group) all->push_back(std::move(command));
     }
     return all;

@@ -2,7 +2,9 @@
 //
 // Commands come in groups, one file per group: token_commands.cc mints
 // development tokens, pairing_commands.cc talks to the pairing service,
-// scheduler_commands.cc to the scheduler.
+// scheduler_commands.cc to the scheduler, delivery_commands.cc to its push
+// side (devices, delivery records, the dead letter), prompt_commands.cc to
+// the prompt service.
 // AllCommands() lists the groups. A new group (rituals, watch, deliveries,
 // ...) adds its own file with a group function declared below and one line
 // in AllCommands(); no existing command changes, and `tendctl --help`,
@@ -64,6 +66,13 @@ std::vector<Command> PairingCommands();
 // rituals list|templates|add|accept|decline|pause|resume|rm|skip, preview,
 // watch, ack, cadence, streaks, reminders (scheduler_commands.cc).
 std::vector<Command> SchedulerCommands();
+
+// DeliveryCommands()
+//
+// devices list|register|rm, deliveries, deadletter list|retry
+// (delivery_commands.cc).
+std::vector<Command> DeliveryCommands();
+
 
 // AllCommands()
 //

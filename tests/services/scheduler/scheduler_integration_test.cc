@@ -1,25 +1,15 @@
-// The scheduler with pairing, end to end in one process: a real
-// redis-server, real gRPC on loopback for both services, the pairing outbox
-// relayed for real, and a FakeClock so weeks pass in milliseconds. The
-// dispatcher is driven step by step with RunOnce().
+// The scheduler with pairing, end to end in one process (SchedulerFixture):
+// a real redis-server, real gRPC on loopback for both services, the pairing
+// outbox relayed for real, and a FakeClock so weeks pass in milliseconds.
+// The dispatcher is driven step by step with RunOnce().
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/common/peer.h"
-#include "services/pairing/outbox.h"
-#include "services/pairing/pairing.h"
-#include "services/pairing/pairing_service.h"
 #include "services/scheduler/convert.h"
-#include "services/scheduler/dispatcher.h"
-#include "services/scheduler/live_hub.h"
-#include "services/scheduler/scheduler.h"
-#include "services/scheduler/scheduler_service.h"
-#include "tend/pairing/v1/pairing.grpc.pb.h"
-#include "tend/scheduler/v1/scheduler.grpc.pb.h"
-#include "tests/support/service_harness.h"
+#include "tests/services/scheduler/scheduler_fixture.h"
 
 namespace tend::scheduler {
 namespace {
@@ -27,162 +17,7 @@ namespace {
 using ::testing::HasSubstr;
 using testing::ServiceHarness;
 
-class SchedulerIntegrationTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(h_.StartRedis().ok());
-    pairing_ = std::make_unique<pairing::Pairing>(h_.redis(), h_.clock(),
-                                                  pairing::PairingOptions{});
-    pairing_service_ =
-        std::make_unique<pairing::PairingServiceImpl>(h_.auth(), pairing_.get());
-    ASSERT_TRUE(h_.Serve({pairing_service_.get()}).ok());
-    pairing_stub_ = pairing::v1::PairingService::NewStub(h_.channel());
-
-    token_ = std::make_unique<services::ServiceToken>(
-        testing::kTestServiceSecret, "scheduler", h_.clock());
-    pairing_peer_ =
-        std::make_unique<services::Peer>(h_.server()->address(), token_.get());
-    directory_ = std::make_unique<CoupleDirectory>(
-        pairing_peer_.get(), h_.clock(), absl::ZeroDuration());
-    engine::QueueOptions queue_options;
-    queue_options.shards = 4;
-    queue_ = std::make_unique<engine::DueQueue>(h_.redis(), queue_options);
-    store_ = std::make_unique<SchedulerStore>(h_.redis());
-    scheduler_ = std::make_unique<Scheduler>(store_.get(), queue_.get(),
-                                             directory_.get(), h_.clock());
-    live_ = std::make_unique<LiveHub>(
-        h_.redis(), *engine::ParseRedisUrl(h_.redis_server().url()));
-    live_->Start();
-    DispatcherOptions options;
-    options.queue_uses_clock = true;
-    options.threads = 0;
-    dispatcher_ = std::make_unique<Dispatcher>(
-        queue_.get(), scheduler_.get(), std::vector<DeliverySink*>{live_.get()},
-        &content_, h_.clock(), options);
-    service_ = std::make_unique<SchedulerServiceImpl>(h_.auth(),
-                                                      scheduler_.get(),
-                                                      live_.get());
-    services::ServerConfig config;
-    config.name = "scheduler";
-    config.services = {service_.get()};
-    config.redis = h_.redis();
-    auto server = services::RunningServer::Start(std::move(config));
-    ASSERT_TRUE(server.ok());
-    scheduler_server_ = *std::move(server);
-    scheduler_channel_ = grpc::CreateChannel(
-        scheduler_server_->address(), grpc::InsecureChannelCredentials());
-    stub_ = v1::SchedulerService::NewStub(scheduler_channel_);
-    scheduler_peer_ = std::make_unique<services::Peer>(
-        scheduler_server_->address(), token_.get());
-    relay_ = std::make_unique<pairing::OutboxRelay>(h_.redis(),
-                                                    scheduler_peer_.get());
-  }
-
-  void TearDown() override {
-    live_->Close();
-    scheduler_server_->Shutdown(absl::ZeroDuration());
-  }
-
-  void SetProfile(const std::string& user, const std::string& name,
-                  const std::string& zone) {
-    pairing::v1::UpdatePartnerProfileRequest req;
-    pairing::v1::PartnerProfile* p = req.mutable_profile();
-    p->set_display_name(name);
-    p->set_time_zone(zone);
-    p->mutable_waking_hours()->mutable_start()->set_hours(6);
-    p->mutable_waking_hours()->mutable_end()->set_hours(23);
-    p->mutable_quiet_hours()->mutable_start()->set_hours(23);
-    p->mutable_quiet_hours()->mutable_end()->set_hours(6);
-    p->set_daily_notification_budget(6);
-    for (const char* f : {"display_name", "time_zone", "waking_hours",
-                          "quiet_hours", "daily_notification_budget"}) {
-      req.mutable_update_mask()->add_paths(f);
-    }
-    pairing::v1::PartnerProfile out;
-    grpc::Status s = pairing_stub_->UpdatePartnerProfile(
-        h_.ContextFor(user).get(), req, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
-  }
-
-  // Pairs alice (London) and bob (Paris) and relays the outbox.
-  std::string PairAliceAndBob() {
-    SetProfile("alice", "Alice", "Europe/London");
-    SetProfile("bob", "Bob", "Europe/Paris");
-    pairing::v1::Invite invite;
-    EXPECT_TRUE(
-        pairing_stub_->CreateInvite(h_.ContextFor("alice").get(), {}, &invite)
-            .ok());
-    pairing::v1::AcceptInviteRequest accept;
-    accept.set_code(invite.code());
-    pairing::v1::Couple couple;
-    EXPECT_TRUE(pairing_stub_
-                    ->AcceptInvite(h_.ContextFor("bob").get(), accept, &couple)
-                    .ok());
-    absl::StatusOr<int> relayed = relay_->RelayOnce();
-    EXPECT_TRUE(relayed.ok()) << relayed.status();
-    return couple.name();
-  }
-
-  std::vector<v1::Ritual> Rituals(const std::string& user) {
-    v1::ListRitualsResponse out;
-    EXPECT_TRUE(stub_->ListRituals(h_.ContextFor(user).get(), {}, &out).ok());
-    return {out.rituals().begin(), out.rituals().end()};
-  }
-
-  void AcceptAll(const std::string& couple) {
-    for (const char* user : {"alice", "bob"}) {
-      v1::BatchAcceptRitualsRequest req;
-      req.set_parent(couple);
-      v1::BatchAcceptRitualsResponse out;
-      grpc::Status s =
-          stub_->BatchAcceptRituals(h_.ContextFor(user).get(), req, &out);
-      ASSERT_TRUE(s.ok()) << s.error_message();
-    }
-  }
-
-  // Moves the clock forward in `step`s, dispatching everything due.
-  void RunFor(absl::Duration total, absl::Duration step = absl::Minutes(5)) {
-    for (absl::Duration t; t < total; t += step) {
-      h_.clock()->Advance(step);
-      while (true) {
-        absl::StatusOr<int> n = dispatcher_->RunOnce();
-        ASSERT_TRUE(n.ok()) << n.status();
-        if (*n == 0) break;
-      }
-    }
-  }
-
-  std::vector<v1::Reminder> Reminders(const std::string& user,
-                                      v1::ReminderState state) {
-    v1::ListRemindersRequest req;
-    req.set_recipient_user_id(user);
-    req.add_states(state);
-    req.set_page_size(500);
-    v1::ListRemindersResponse out;
-    EXPECT_TRUE(stub_->ListReminders(h_.ContextFor(user).get(), req, &out).ok());
-    return {out.reminders().begin(), out.reminders().end()};
-  }
-
-  ServiceHarness h_;
-  std::unique_ptr<pairing::Pairing> pairing_;
-  std::unique_ptr<pairing::PairingServiceImpl> pairing_service_;
-  std::unique_ptr<pairing::v1::PairingService::Stub> pairing_stub_;
-  std::unique_ptr<services::ServiceToken> token_;
-  std::unique_ptr<services::Peer> pairing_peer_;
-  std::unique_ptr<CoupleDirectory> directory_;
-  std::unique_ptr<engine::DueQueue> queue_;
-  std::unique_ptr<SchedulerStore> store_;
-  std::unique_ptr<Scheduler> scheduler_;
-  std::unique_ptr<LiveHub> live_;
-  RitualTextContent content_;
-  std::unique_ptr<Dispatcher> dispatcher_;
-  std::unique_ptr<SchedulerServiceImpl> service_;
-  std::unique_ptr<services::RunningServer> scheduler_server_;
-  std::shared_ptr<grpc::Channel> scheduler_channel_;
-  std::unique_ptr<v1::SchedulerService::Stub> stub_;
-  std::unique_ptr<services::Peer> scheduler_peer_;
-  std::unique_ptr<pairing::OutboxRelay> relay_;
-};
+class SchedulerIntegrationTest : public SchedulerFixture {};
 
 TEST_F(SchedulerIntegrationTest, PairingSeedsProposalsBothAccept) {
   const std::string couple = PairAliceAndBob();
@@ -465,12 +300,7 @@ TEST_F(SchedulerIntegrationTest, UnpairCancelsEverything) {
   int64_t before = 0;
   for (const auto& s : *stats) before += s.scheduled;
   ASSERT_GT(before, 0);
-  pairing::v1::UnpairRequest unpair;
-  unpair.set_erase_now(true);
-  pairing::v1::UnpairResponse out;
-  ASSERT_TRUE(
-      pairing_stub_->Unpair(h_.ContextFor("bob").get(), unpair, &out).ok());
-  ASSERT_TRUE(relay_->RelayOnce().ok());
+  UnpairNow("bob");
   stats = queue_->Stats(h_.clock()->Now());
   int64_t after = 0;
   for (const auto& s : *stats) after += s.scheduled;
