@@ -4,6 +4,7 @@
 #include "engine/base/log.h"
 #include "engine/base/status_macros.h"
 #include "services/scheduler/convert.h"
+#include "services/scheduler/scheduler_metrics.h"
 #include "services/scheduler/scheduler_internal.h"
 
 namespace tend::scheduler {
@@ -104,6 +105,7 @@ absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
   }
   reminder.set_attempt_count(attempts + 1);
   TEND_RETURN_IF_ERROR(DeliverToAll(sinks_, reminder));
+  RecordLateness(clock_->Now() - FromProto(reminder.due_time()));
   reminder.set_state(v1::REMINDER_STATE_DELIVERED);
   return scheduler_->store()->SaveReminders(couple_id, {reminder});
 }
@@ -111,6 +113,16 @@ absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
 absl::StatusOr<int> Dispatcher::RunOnce() {
   std::optional<absl::Time> now;
   if (options_.queue_uses_clock) now = clock_->Now();
+  {
+    // Take back what dead workers held, about once a second per worker.
+    const absl::Time real_now = absl::Now();
+    absl::MutexLock lock(&recovery_mu_);
+    if (real_now - last_recovery_ >= absl::Seconds(1)) {
+      last_recovery_ = real_now;
+      absl::StatusOr<int> recovered = queue_->RecoverExpiredLeases(now);
+      if (recovered.ok()) RecordLeaseRecoveries(*recovered);
+    }
+  }
   TEND_ASSIGN_OR_RETURN(
       std::vector<engine::ClaimedReminder> claimed,
       queue_->Claim(options_.worker_id, options_.batch, now));
@@ -156,7 +168,11 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
     // operator can see and retry it; nothing is dropped silently.
     absl::StatusOr<engine::NackOutcome> nacked =
         queue_->Nack(item, status.message(), RetryAfterOf(status), now);
+    if (nacked.ok() && *nacked == engine::NackOutcome::kRetrying) {
+      RecordRetry();
+    }
     if (nacked.ok() && *nacked == engine::NackOutcome::kDeadLettered) {
+      RecordDeadLetter();
       if (decoded.ok() && decoded->reminder) {
         (void)scheduler_->MarkDeadLettered(
             item.reminder.couple_id, *decoded->reminder, item.attempts + 1);

@@ -21,7 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/queue/due_queue.h"
 #include "engine/time/clock.h"
@@ -104,6 +106,9 @@ class Dispatcher {
   const engine::Clock* const clock_;
   const DispatcherOptions options_;
   std::atomic<bool> running_{false};
+  absl::Mutex recovery_mu_;
+  absl::Time last_recovery_ ABSL_GUARDED_BY(recovery_mu_) =
+      absl::InfinitePast();
   std::vector<std::thread> threads_;
 };
 

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/scheduler/scheduler_metrics.h"
 
 namespace tend::scheduler {
 namespace {
@@ -83,6 +84,7 @@ void LiveHub::Unwatch(const std::string& user_id, const Watcher* watcher) {
 }
 
 absl::Status LiveHub::Deliver(const v1::Reminder& reminder) {
+  RecordDelivery("live", "published");
   return redis_
       ->Command({"PUBLISH",
                  absl::StrCat(kChannelPrefix, reminder.recipient_user_id()),

@@ -1,5 +1,9 @@
 #include "services/scheduler/push_sink.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/strip.h"
+#include "services/scheduler/scheduler_metrics.h"
+
 #include <algorithm>
 #include <optional>
 
@@ -112,6 +116,10 @@ absl::Status PushSink::Deliver(const v1::Reminder& reminder) {
             .status());
 
     const std::string provider_name = ShortName(delivery.provider());
+    RecordDelivery(provider_name,
+                   absl::AsciiStrToLower(absl::StripPrefix(
+                       v1::DeliveryOutcome_Name(delivery.outcome()),
+                       "DELIVERY_OUTCOME_")));
     const nlohmann::json fields = {
         {"couple", couple_id},
         {"reminder", reminder_id},

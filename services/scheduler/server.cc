@@ -20,6 +20,7 @@
 #include "services/scheduler/push/push_config.h"
 #include "services/scheduler/push_sink.h"
 #include "services/scheduler/scheduler.h"
+#include "services/scheduler/scheduler_metrics.h"
 #include "services/scheduler/scheduler_service.h"
 #include "services/scheduler/scheduler_store.h"
 
@@ -108,6 +109,7 @@ int RunServer() {
   Dispatcher dispatcher(&queue, &scheduler, {&live, &push}, &content, clock,
                         dispatch);
   dispatcher.Start();
+  QueueSampler sampler(&queue, absl::Seconds(5));
 
   SchedulerServiceImpl service(&auth, &scheduler, &live);
   services::ServerConfig config;

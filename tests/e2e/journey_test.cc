@@ -162,6 +162,8 @@ TEST_F(JourneyTest, PairDefaultRitualsRemindersStreaksAndCadence) {
   const absl::Time clock_start = clock();
   const std::string scheduler_addr =
       absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
+  const std::string metrics_addr =
+      absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort());
   absl::StatusOr<e2e::Service> pairing = Spawn(
       "tend-pairing", {TEND_PAIRING_BIN, "--listen=127.0.0.1:0",
                        absl::StrCat("--scheduler_addr=", scheduler_addr)});
@@ -169,7 +171,8 @@ TEST_F(JourneyTest, PairDefaultRitualsRemindersStreaksAndCadence) {
   absl::StatusOr<e2e::Service> scheduler = Spawn(
       "tend-scheduler",
       {TEND_SCHEDULER_BIN, absl::StrCat("--listen=", scheduler_addr),
-       "--test_clock", absl::StrCat("--pairing_addr=", pairing->address)});
+       "--test_clock", absl::StrCat("--pairing_addr=", pairing->address),
+       absl::StrCat("--metrics_listen=", metrics_addr)});
   ASSERT_TRUE(scheduler.ok()) << scheduler.status();
   pairing_ = pairing::v1::PairingService::NewStub(pairing->channel);
   scheduler_ = v1::SchedulerService::NewStub(scheduler->channel);
@@ -331,6 +334,19 @@ TEST_F(JourneyTest, PairDefaultRitualsRemindersStreaksAndCadence) {
             << absl::ToInt64Hours(clock() - clock_start) / 24
             << " simulated days in "
             << absl::ToDoubleSeconds(absl::Now() - started) << " s\n";
+
+  // The scheduler's metrics moved with the journey.
+  absl::StatusOr<std::string> metrics = testing::HttpGet(metrics_addr, "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  for (const char* expected :
+       {"tend_deliveries_total{outcome=\"published\",provider=\"live\"}",
+        "tend_dispatch_lateness_seconds_count",
+        "tend_queue_depth{shard=\"0\"}",
+        "tend_rpc_requests_total{code=\"OK\",method=\"AcknowledgeReminder\""}) {
+    EXPECT_THAT(*metrics, ::testing::HasSubstr(expected));
+  }
+  EXPECT_THAT(*metrics, ::testing::Not(::testing::HasSubstr(
+                            "tend_dispatch_lateness_seconds_count 0\n")));
 
   // Both stop cleanly, and neither logged a token or the invite code.
   // The test's idle connections go first: nothing in this process polls
