@@ -133,9 +133,21 @@ absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
       std::vector<v1::Reminder> nearby,
       store_->RemindersDueBetween(couple_id, after - absl::Hours(24),
                                   after + absl::Hours(24 * 9)));
+  // The occurrences being planned now are not "already sent": counting
+  // their own earlier records would merge each reminder into itself and
+  // drop it when an occurrence is planned twice (a tick processed again
+  // after a lost lease, a re-plan).
+  absl::flat_hash_set<std::string> replanned;
+  for (const engine::Ritual& r : engine_rituals) {
+    replanned.insert(RitualName(couple_id, r.id));
+  }
   for (const v1::Reminder& r : nearby) {
     if (r.state() == v1::REMINDER_STATE_DROPPED ||
         r.state() == v1::REMINDER_STATE_CANCELLED) {
+      continue;
+    }
+    if (replanned.contains(r.ritual()) && FromProto(r.occurrence_time()) > after &&
+        (r.state() == v1::REMINDER_STATE_SCHEDULED)) {
       continue;
     }
     request.sent.push_back({ReminderId(r), r.recipient_user_id(),
@@ -250,7 +262,8 @@ absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
   for (size_t i = 0; i < items.records.size(); ++i) {
     const bool open = !existing[i].has_value() ||
                       existing[i]->state() == v1::REMINDER_STATE_SCHEDULED ||
-                      existing[i]->state() == v1::REMINDER_STATE_DROPPED;
+                      existing[i]->state() == v1::REMINDER_STATE_DROPPED ||
+                      existing[i]->state() == v1::REMINDER_STATE_CANCELLED;
     if (open) {
       to_save.push_back(items.records[i]);
     } else {

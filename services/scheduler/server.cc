@@ -20,6 +20,7 @@
 #include "services/scheduler/push/push_config.h"
 #include "services/scheduler/push_sink.h"
 #include "services/scheduler/scheduler.h"
+#include "services/scheduler/prompt_content.h"
 #include "services/scheduler/scheduler_metrics.h"
 #include "services/scheduler/scheduler_service.h"
 #include "services/scheduler/scheduler_store.h"
@@ -89,7 +90,10 @@ int RunServer() {
 
   LiveHub live(&redis, *redis_options);
   live.Start();
-  RitualTextContent content;
+  // What reminders say comes from the prompt service; the dispatcher falls
+  // back to the ritual's own words when it cannot answer in time.
+  services::Peer prompt_peer(absl::GetFlag(FLAGS_prompt_addr), &token);
+  PromptContent content(&prompt_peer);
   DispatcherOptions dispatch;
   dispatch.worker_id = absl::GetFlag(FLAGS_worker_id);
   if (dispatch.worker_id.empty()) {

@@ -230,7 +230,7 @@ const std::vector<Command>& AllCommands() {
     auto* all = new std::vector<Command>();
     for (std::vector<Command> group :
          {TokenCommands(), PairingCommands(), SchedulerCommands(),
-          DeliveryCommands()}) {
+          DeliveryCommands(), PromptCommands()}) {
       for (Command& command : group) all->push_back(std::move(command));
     }
     return all;

@@ -73,6 +73,10 @@ std::vector<Command> SchedulerCommands();
 // (delivery_commands.cc).
 std::vector<Command> DeliveryCommands();
 
+// PromptCommands()
+//
+// question, answer, answers, quiz, gesture, check (prompt_commands.cc).
+std::vector<Command> PromptCommands();
 
 // AllCommands()
 //

@@ -340,3 +340,48 @@ TEST_F(SchedulerIntegrationTest, ExportsACalendarOtherAppsCanRead) {
 
 }  // namespace
 }  // namespace tend::scheduler
+
+namespace tend::scheduler {
+namespace {
+
+TEST_F(SchedulerIntegrationTest, PlanningAnOccurrenceTwiceKeepsItsReminders) {
+  const std::string couple = PairAliceAndBob();
+  AcceptAll(couple);
+  auto scheduled = [&] {
+    v1::ListRemindersRequest req;
+    req.add_states(v1::REMINDER_STATE_SCHEDULED);
+    req.set_page_size(500);
+    v1::ListRemindersResponse out;
+    EXPECT_TRUE(
+        stub_->ListReminders(h_.ContextFor("alice").get(), req, &out).ok());
+    return out.reminders_size();
+  };
+  const int before = scheduled();
+  ASSERT_GT(before, 0);
+  // A re-plan (pairing's "changed" event) plans every next occurrence again.
+  for (int i = 0; i < 2; ++i) {
+    v1::RescheduleCoupleRequest req;
+    req.set_parent(couple);
+    v1::RescheduleCoupleResponse out;
+    ASSERT_TRUE(stub_->RescheduleCouple(h_.ServiceContext("pairing").get(),
+                                        req, &out)
+                    .ok());
+  }
+  EXPECT_EQ(scheduled(), before);
+  // And everything planned still goes out.
+  RunFor(absl::Hours(24 * 3));
+  v1::ListRemindersRequest dropped;
+  dropped.add_states(v1::REMINDER_STATE_DROPPED);
+  v1::ListRemindersResponse out;
+  ASSERT_TRUE(
+      stub_->ListReminders(h_.ContextFor("alice").get(), dropped, &out).ok());
+  for (const v1::Reminder& r : out.reminders()) {
+    for (const v1::ScheduleAdjustment& a : r.adjustments()) {
+      EXPECT_EQ(a.explanation().find("Sent with"), std::string::npos)
+          << r.name() << " was merged into itself";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tend::scheduler

@@ -1,0 +1,111 @@
+#include "services/prompt/server.h"
+
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/synchronization/notification.h"
+#include "engine/base/log.h"
+#include "engine/redis/redis_client.h"
+#include "engine/redis/redis_clock.h"
+#include "engine/time/clock.h"
+#include "services/common/auth.h"
+#include "services/common/flags.h"
+#include "services/common/peer.h"
+#include "services/common/server.h"
+#include "services/prompt/catalog.h"
+#include "services/prompt/peers.h"
+#include "services/prompt/prompt.h"
+#include "services/prompt/prompt_service.h"
+
+ABSL_FLAG(std::string, catalog_dir, "",
+          "Read the catalog from this directory's *.textproto files instead "
+          "of the copy compiled into the binary, e.g. to try edits to "
+          "services/prompt/catalog without a rebuild. Every file is checked "
+          "as at start-up; a bad one stops the service.");
+ABSL_FLAG(bool, test_clock, false,
+          "Tests only: read the time from Redis key tend:test:clock (unix "
+          "microseconds) so simulated weeks pass in seconds, as the "
+          "scheduler's --test_clock does.");
+
+namespace tend::prompt {
+namespace {
+
+// How often couple scores the scheduler has not taken are sent again.
+constexpr absl::Duration kRelayInterval = absl::Seconds(30);
+
+int Fail(absl::string_view message) {
+  std::fprintf(stderr, "tend-prompt: %s\n", std::string(message).c_str());
+  return 2;
+}
+
+}  // namespace
+
+int RunServer() {
+  services::BlockTerminationSignals();
+  absl::StatusOr<engine::RedisOptions> redis_options =
+      engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
+  absl::StatusOr<services::AuthOptions> auth_options =
+      services::AuthOptionsFromFlags();
+  for (const absl::Status& s :
+       {redis_options.status(), auth_options.status()}) {
+    if (!s.ok()) return Fail(s.message());
+  }
+  if (auth_options->service_secret.empty()) {
+    return Fail("--service_secret is required to call pairing");
+  }
+  if (absl::GetFlag(FLAGS_pairing_addr).empty()) {
+    return Fail("--pairing_addr is required: couples live in pairing");
+  }
+  const std::string catalog_dir = absl::GetFlag(FLAGS_catalog_dir);
+  absl::StatusOr<std::unique_ptr<Catalog>> catalog =
+      catalog_dir.empty() ? Catalog::Embedded()
+                          : Catalog::FromDirectory(catalog_dir);
+  if (!catalog.ok()) {
+    return Fail(absl::StrCat("catalog: ", catalog.status().message()));
+  }
+  Log(LogLevel::kInfo, "catalog.loaded",
+      {{"items", (*catalog)->items().size()},
+       {"source", catalog_dir.empty() ? "embedded" : catalog_dir}});
+
+  engine::RedisClient redis(*redis_options);
+  engine::RedisKeyClock test_clock(&redis);
+  const engine::Clock* clock =
+      absl::GetFlag(FLAGS_test_clock)
+          ? static_cast<const engine::Clock*>(&test_clock)
+          : engine::RealClock::Get();
+  services::Authenticator auth(*auth_options, clock);
+  services::ServiceToken token(auth_options->service_secret, "prompt", clock);
+  services::Peer pairing(absl::GetFlag(FLAGS_pairing_addr), &token);
+  services::Peer scheduler(absl::GetFlag(FLAGS_scheduler_addr), &token);
+  PairingCouples couples(&pairing, clock);
+  GrpcSchedulerLink scheduler_link(&scheduler);
+  Prompt prompt(&redis, catalog->get(), &couples,
+                scheduler.configured() ? &scheduler_link : nullptr, clock,
+                PromptOptions{});
+  PromptServiceImpl service(&auth, &prompt);
+
+  // Couple scores the scheduler could not take at once go again later.
+  absl::Notification stop;
+  std::thread relay([&] {
+    while (!stop.WaitForNotificationWithTimeout(kRelayInterval)) {
+      absl::StatusOr<int> sent = prompt.RelayPendingScores();
+      if (!sent.ok()) {
+        Log(LogLevel::kWarning, "relay.failed",
+            {{"code", absl::StatusCodeToString(sent.status().code())}});
+      }
+    }
+  });
+  services::ServerConfig config;
+  config.name = "prompt";
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.services = {&service};
+  config.redis = &redis;
+  const int exit_code = services::ServeUntilSignal(std::move(config));
+  stop.Notify();
+  relay.join();
+  return exit_code;
+}
+
+}  // namespace tend::prompt
