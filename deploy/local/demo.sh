@@ -2,13 +2,14 @@
 # Sets everything up and runs Tend's main job: the local stack (a private
 # redis-server, tend-pairing and tend-scheduler) and a scripted journey with
 # tendctl. Two partners in different time zones pair, Tend suggests their
-# rituals, both accept, the next 14 days are previewed on both clocks, and a
+# rituals, both accept, the next 14 days are previewed on both clocks, they
+# get the day's question (answers hidden until both answer), and a
 # reminder due within the minute is delivered live to `tendctl watch`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 tend_install_packages "${TEND_BUILD_PACKAGES[@]}"
-tend_build -DTEND_BUILD_TESTS=OFF -- tend-pairing tend-scheduler tendctl
+tend_build -DTEND_BUILD_TESTS=OFF -- tend-pairing tend-prompt tend-scheduler tendctl
 
 # A fresh stack for every run, so the journey starts from nobody.
 export TEND_LOCAL_DIR="${TEND_LOCAL_DIR:-$TEND_BUILD_DIR/demo}"
@@ -53,6 +54,11 @@ echo "(both accepted every suggestion)"
 
 say "The next 14 days, on both clocks."
 ctl --user maya preview --days 14
+
+say "Today's question is the same for both; answers stay private until both have answered."
+ctl --user maya question
+ctl --user maya answer "The way you laughed at the station last spring."
+ctl --user sam answers
 
 # Someone who is awake now gets a small reminder within the minute.
 recipient=""
