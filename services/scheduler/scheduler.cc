@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "absl/random/random.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -440,9 +441,16 @@ absl::StatusOr<v1::Ritual> Scheduler::CreateRitual(
     const std::string base = ritual.ritual_template().empty()
                                  ? "ritual"
                                  : LastSegment(ritual.ritual_template());
-    id = absl::StrCat(base, "-",
-                      absl::Hex(absl::ToUnixNanos(now) & 0xffff,
-                                absl::kZeroPad4));
+    // Random, not time-based: two rituals created in the same instant must
+    // not collide.
+    static absl::Mutex gen_mu(absl::kConstInit);
+    static absl::BitGen* const gen = new absl::BitGen();
+    uint32_t suffix;
+    {
+      absl::MutexLock lock(&gen_mu);
+      suffix = absl::Uniform<uint32_t>(*gen);
+    }
+    id = absl::StrCat(base, "-", absl::Hex(suffix, absl::kZeroPad8));
   }
   if (!IsValidRitualId(id)) {
     return Invalid("ritual_id", "1 to 40 of a-z, 0-9 and '-'");
@@ -710,7 +718,8 @@ absl::StatusOr<v1::Ritual> Scheduler::PauseRitual(
     TEND_RETURN_IF_ERROR(
         queue_
             ->Schedule({{absl::StrCat("resume.", id, ".",
-                                      req.resume_time().seconds()),
+                                      req.resume_time().seconds(), ".",
+                                      scope.couple_id),
                          scope.couple_id, FromProto(req.resume_time()),
                          EncodeResume(id, caller.user_id)}})
             .status());
