@@ -57,7 +57,7 @@ ctl --user maya preview --days 14
 
 say "Today's question is the same for both; answers stay private until both have answered."
 ctl --user maya question
-ctl --user maya answer "The way you laughed at the station last spring."
+ctl --user maya answer "That little café by the river where we got caught in the rain."
 ctl --user sam answers
 
 # Someone who is awake now gets a small reminder within the minute.
