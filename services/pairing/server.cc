@@ -2,10 +2,8 @@
 
 #include <atomic>
 #include <cstdio>
-#include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/synchronization/notification.h"
 #include "engine/base/log.h"
 #include "engine/redis/redis_client.h"
 #include "engine/time/clock.h"
@@ -16,6 +14,7 @@
 #include "services/pairing/outbox.h"
 #include "services/pairing/pairing_service.h"
 #include "services/common/peer.h"
+#include "services/common/periodic.h"
 
 ABSL_FLAG(absl::Duration, invite_ttl, absl::Hours(24),
           "How long an invite code works before it expires.");
@@ -67,15 +66,8 @@ int RunServer() {
   }
 
   // Erases unpaired histories once their undo window has passed.
-  absl::Notification stop;
-  std::thread purger([&] {
-    while (!stop.WaitForNotificationWithTimeout(absl::Minutes(1))) {
-      absl::StatusOr<int> purged = pairing.PurgeDissolved();
-      if (!purged.ok()) {
-        Log(LogLevel::kWarning, "purge.failed",
-            {{"code", absl::StatusCodeToString(purged.status().code())}});
-      }
-    }
+  services::PeriodicTask purge("purge", absl::Minutes(1), [&pairing] {
+    return pairing.PurgeDissolved().status();
   });
   services::ServerConfig config;
   config.name = "pairing";
@@ -83,8 +75,6 @@ int RunServer() {
   config.services = {&service};
   config.redis = &redis;
   const int exit_code = services::ServeUntilSignal(std::move(config));
-  stop.Notify();
-  purger.join();
   if (relay != nullptr) relay->Stop();
   return exit_code;
 }

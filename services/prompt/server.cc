@@ -2,10 +2,8 @@
 
 #include <cstdio>
 #include <memory>
-#include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/synchronization/notification.h"
 #include "engine/base/log.h"
 #include "engine/redis/redis_client.h"
 #include "engine/redis/redis_clock.h"
@@ -13,6 +11,7 @@
 #include "services/common/auth.h"
 #include "services/common/flags.h"
 #include "services/common/peer.h"
+#include "services/common/periodic.h"
 #include "services/common/server.h"
 #include "services/prompt/catalog.h"
 #include "services/prompt/peers.h"
@@ -87,25 +86,15 @@ int RunServer() {
   PromptServiceImpl service(&auth, &prompt);
 
   // Couple scores the scheduler could not take at once go again later.
-  absl::Notification stop;
-  std::thread relay([&] {
-    while (!stop.WaitForNotificationWithTimeout(kRelayInterval)) {
-      absl::StatusOr<int> sent = prompt.RelayPendingScores();
-      if (!sent.ok()) {
-        Log(LogLevel::kWarning, "relay.failed",
-            {{"code", absl::StatusCodeToString(sent.status().code())}});
-      }
-    }
+  services::PeriodicTask relay("relay", kRelayInterval, [&prompt] {
+    return prompt.RelayPendingScores().status();
   });
   services::ServerConfig config;
   config.name = "prompt";
   config.listen = absl::GetFlag(FLAGS_listen);
   config.services = {&service};
   config.redis = &redis;
-  const int exit_code = services::ServeUntilSignal(std::move(config));
-  stop.Notify();
-  relay.join();
-  return exit_code;
+  return services::ServeUntilSignal(std::move(config));
 }
 
 }  // namespace tend::prompt
