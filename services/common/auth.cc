@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "engine/base/status_macros.h"
 #include "services/common/flags.h"
 
 namespace tend::services {
@@ -43,6 +44,43 @@ JwtPtr Decode(absl::string_view token, const std::string& key, jwt_alg_t alg) {
   return jwt;
 }
 
+// Decode() with `main_key`, then with each of `extra_keys`.
+JwtPtr DecodeWithAny(absl::string_view token, const std::string& main_key,
+                     const std::vector<std::string>& extra_keys,
+                     jwt_alg_t alg) {
+  JwtPtr jwt = Decode(token, main_key, alg);
+  for (size_t i = 0; jwt == nullptr && i < extra_keys.size(); ++i) {
+    jwt = Decode(token, extra_keys[i], alg);
+  }
+  return jwt;
+}
+
+absl::StatusOr<std::string> ReadKeyFile(absl::string_view flag,
+                                        const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read ", path));
+  }
+  std::stringstream pem;
+  pem << in.rdbuf();
+  return pem.str();
+}
+
+// Appends `value` to `extras` when set; an error naming `flag` when it is
+// set without its main key.
+absl::Status AddExtra(absl::string_view flag, const std::string& value,
+                      const std::string& main_key, absl::string_view main_flag,
+                      std::vector<std::string>* extras) {
+  if (value.empty()) return absl::OkStatus();
+  if (main_key.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": needs --", main_flag));
+  }
+  extras->push_back(value);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateUserId(absl::string_view field,
@@ -68,17 +106,32 @@ absl::StatusOr<AuthOptions> AuthOptionsFromFlags() {
   options.jwt_secret = absl::GetFlag(FLAGS_jwt_secret);
   options.service_secret = absl::GetFlag(FLAGS_service_secret);
   const std::string key_file = absl::GetFlag(FLAGS_jwt_public_key_file);
+  const std::string extra_key_file =
+      absl::GetFlag(FLAGS_extra_jwt_public_key_file);
   if (!key_file.empty()) {
-    std::ifstream in(key_file);
-    if (!in) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--jwt_public_key_file: cannot read ", key_file));
-    }
-    std::stringstream pem;
-    pem << in.rdbuf();
-    options.jwt_public_key_pem = pem.str();
+    TEND_ASSIGN_OR_RETURN(options.jwt_public_key_pem,
+                          ReadKeyFile("jwt_public_key_file", key_file));
     options.jwt_secret.clear();  // production: RS256 only
+  } else {
+    TEND_RETURN_IF_ERROR(AddExtra("extra_jwt_secret",
+                                  absl::GetFlag(FLAGS_extra_jwt_secret),
+                                  options.jwt_secret, "jwt_secret",
+                                  &options.extra_jwt_secrets));
   }
+  if (!extra_key_file.empty()) {
+    if (key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--extra_jwt_public_key_file: needs --jwt_public_key_file");
+    }
+    TEND_ASSIGN_OR_RETURN(
+        std::string pem,
+        ReadKeyFile("extra_jwt_public_key_file", extra_key_file));
+    options.extra_jwt_public_key_pems.push_back(std::move(pem));
+  }
+  TEND_RETURN_IF_ERROR(AddExtra("extra_service_secret",
+                                absl::GetFlag(FLAGS_extra_service_secret),
+                                options.service_secret, "service_secret",
+                                &options.extra_service_secrets));
   if (options.jwt_secret.empty() && options.jwt_public_key_pem.empty()) {
     return absl::InvalidArgumentError(
         "--jwt_secret or --jwt_public_key_file must be set");
@@ -108,13 +161,16 @@ absl::StatusOr<Caller> Authenticator::VerifyToken(
     return Unauthenticated("malformed token");
   }
   Caller caller;
-  JwtPtr jwt = Decode(token, options_.service_secret, JWT_ALG_HS256);
+  JwtPtr jwt = DecodeWithAny(token, options_.service_secret,
+                             options_.extra_service_secrets, JWT_ALG_HS256);
   if (jwt != nullptr) {
     caller.is_service = true;
   } else if (!options_.jwt_public_key_pem.empty()) {
-    jwt = Decode(token, options_.jwt_public_key_pem, JWT_ALG_RS256);
+    jwt = DecodeWithAny(token, options_.jwt_public_key_pem,
+                        options_.extra_jwt_public_key_pems, JWT_ALG_RS256);
   } else {
-    jwt = Decode(token, options_.jwt_secret, JWT_ALG_HS256);
+    jwt = DecodeWithAny(token, options_.jwt_secret, options_.extra_jwt_secrets,
+                        JWT_ALG_HS256);
   }
   if (jwt == nullptr) return Unauthenticated("invalid or badly signed token");
 

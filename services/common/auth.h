@@ -7,6 +7,13 @@
 // the injected clock. Only the algorithm configured for a key is accepted,
 // so `alg: none` and HS256-signed-with-the-public-key tokens fail.
 //
+// Key rotation without downtime: each kind of key may have one extra key
+// (--extra_jwt_secret, --extra_jwt_public_key_file, --extra_service_secret)
+// that is accepted too but never signs. An operator first adds the new key
+// as the extra one everywhere, then makes it the main key with the old one
+// as extra, then drops the old one; at every step of a rolling restart,
+// whatever any pod signs, every pod accepts (deploy/README.md).
+//
 //   auto auth = Authenticator::Create(options, clock);
 //   absl::StatusOr<Caller> caller = auth->Authenticate(*server_context);
 #ifndef TEND_SERVICES_COMMON_AUTH_H_
@@ -16,6 +23,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -36,17 +44,23 @@ struct Caller {
 
 // AuthOptions
 //
-// Keys for verifying tokens. Set `jwt_secret` or `jwt_public_key_pem`.
+// Keys for verifying tokens. Set `jwt_secret` or `jwt_public_key_pem`. The
+// main keys sign (the service secret, and tendctl's dev secret); the
+// `extra_*` ones are only accepted, for the length of a rotation.
 struct AuthOptions {
   std::string jwt_secret;
   std::string jwt_public_key_pem;
   std::string service_secret;
+  std::vector<std::string> extra_jwt_secrets;
+  std::vector<std::string> extra_jwt_public_key_pems;
+  std::vector<std::string> extra_service_secrets;
 };
 
 // AuthOptionsFromFlags()
 //
-// Reads --jwt_secret, --jwt_public_key_file and --service_secret. Fails when
-// neither user key is set or the key file cannot be read.
+// Reads --jwt_secret, --jwt_public_key_file, --service_secret and their
+// --extra_* twins. Fails when neither user key is set, a key file cannot be
+// read, or an extra key is given without its main key.
 absl::StatusOr<AuthOptions> AuthOptionsFromFlags();
 
 // Authenticator

@@ -27,6 +27,18 @@ ABSL_FLAG(std::string, jwt_public_key_file, "",
 ABSL_FLAG(std::string, service_secret, "",
           "HS256 secret shared by Tend's services for service-to-service "
           "tokens. Prefer TEND_SERVICE_SECRET.");
+ABSL_FLAG(std::string, extra_jwt_secret, "",
+          "A second HS256 user-token secret, accepted but never used to "
+          "sign: the next or the previous one while a rotation is rolled "
+          "out. Prefer TEND_EXTRA_JWT_SECRET.");
+ABSL_FLAG(std::string, extra_jwt_public_key_file, "",
+          "PEM file with a second RS256 public key that user tokens may be "
+          "signed with: the identity provider's next or previous key while "
+          "it rotates. Needs --jwt_public_key_file.");
+ABSL_FLAG(std::string, extra_service_secret, "",
+          "A second service-to-service secret, accepted but never used to "
+          "sign: the next or the previous one while a rotation is rolled "
+          "out. Needs --service_secret. Prefer TEND_EXTRA_SERVICE_SECRET.");
 ABSL_FLAG(std::string, pairing_addr, "", "HOST:PORT of the pairing service.");
 ABSL_FLAG(std::string, prompt_addr, "", "HOST:PORT of the prompt service.");
 ABSL_FLAG(std::string, scheduler_addr, "",

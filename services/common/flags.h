@@ -28,6 +28,12 @@ ABSL_DECLARE_FLAG(std::string, jwt_secret);
 ABSL_DECLARE_FLAG(std::string, jwt_public_key_file);
 // --service_secret: HS256 secret for service-to-service tokens.
 ABSL_DECLARE_FLAG(std::string, service_secret);
+// --extra_jwt_secret, --extra_jwt_public_key_file, --extra_service_secret:
+// one more key of each kind that is accepted but never signs, so keys can
+// be rotated without downtime (see services/common/auth.h).
+ABSL_DECLARE_FLAG(std::string, extra_jwt_secret);
+ABSL_DECLARE_FLAG(std::string, extra_jwt_public_key_file);
+ABSL_DECLARE_FLAG(std::string, extra_service_secret);
 // --pairing_addr, --prompt_addr, --scheduler_addr: peers' HOST:PORT.
 ABSL_DECLARE_FLAG(std::string, pairing_addr);
 ABSL_DECLARE_FLAG(std::string, prompt_addr);

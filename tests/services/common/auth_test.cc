@@ -149,6 +149,77 @@ TEST_F(AuthTest, Rs256InProductionAndNoAlgorithmConfusion) {
                    .ok());
 }
 
+// A rotation of the service secret, rolled out pod by pod in three steps:
+// add the new secret as the extra one, make it the main one with the old as
+// extra, drop the old. At every moment some pods run the step before and
+// some the step after; whatever either signs, both must accept.
+TEST(KeyRotationTest, RollingServiceSecretRotationNeverRejects) {
+  engine::FakeClock clock(kNow);
+  const std::vector<AuthOptions> steps = {
+      {"u", "", "old", {}, {}, {}},
+      {"u", "", "old", {}, {}, {"new"}},
+      {"u", "", "new", {}, {}, {"old"}},
+      {"u", "", "new", {}, {}, {}},
+  };
+  for (size_t i = 0; i + 1 < steps.size(); ++i) {
+    for (size_t signer : {i, i + 1}) {
+      ServiceToken token(steps[signer].service_secret, "scheduler", &clock);
+      const std::string bearer = *token.Get();
+      for (size_t verifier : {i, i + 1}) {
+        Authenticator auth(steps[verifier], &clock);
+        absl::StatusOr<Caller> caller = auth.VerifyToken(bearer.substr(7));
+        ASSERT_TRUE(caller.ok()) << "step " << signer << " signs, step "
+                                 << verifier << " verifies: "
+                                 << caller.status();
+        EXPECT_TRUE(caller->is_service);
+      }
+    }
+  }
+  // Once the old secret is dropped, it is refused.
+  Authenticator done(steps.back(), &clock);
+  EXPECT_FALSE(done.VerifyToken(*MintToken("old", "service:scheduler",
+                                           kNow + absl::Hours(1)))
+                   .ok());
+}
+
+TEST(KeyRotationTest, ExtraUserKeysAreAcceptedButKeepTheirKind) {
+  engine::FakeClock clock(kNow);
+  Authenticator hs({"new", "", "svc", {"old"}, {}, {"svc-old"}}, &clock);
+  for (const char* secret : {"new", "old"}) {
+    absl::StatusOr<Caller> caller =
+        hs.VerifyToken(*MintToken(secret, "alice", kNow + absl::Hours(1)));
+    ASSERT_TRUE(caller.ok()) << secret << ": " << caller.status();
+    EXPECT_FALSE(caller->is_service);
+  }
+  // An extra user secret never makes a service, nor an extra service secret
+  // a user; and an expired token stays expired under any key.
+  EXPECT_FALSE(hs.VerifyToken(*MintToken("old", "service:scheduler",
+                                         kNow + absl::Hours(1)))
+                   .ok());
+  EXPECT_FALSE(
+      hs.VerifyToken(*MintToken("svc-old", "alice", kNow + absl::Hours(1)))
+          .ok());
+  EXPECT_FALSE(hs.VerifyToken(*MintToken("old", "alice", kNow)).ok());
+
+  const KeyPair current = NewRsaKeyPair();
+  const KeyPair next = NewRsaKeyPair();
+  const KeyPair stranger = NewRsaKeyPair();
+  Authenticator rs({"", current.public_pem, "svc", {}, {next.public_pem}, {}},
+                   &clock);
+  for (const KeyPair* keys : {&current, &next}) {
+    EXPECT_TRUE(rs.VerifyToken(Sign(JWT_ALG_RS256, keys->private_pem, "alice",
+                                    kNow + absl::Hours(1)))
+                    .ok());
+  }
+  EXPECT_FALSE(rs.VerifyToken(Sign(JWT_ALG_RS256, stranger.private_pem,
+                                   "alice", kNow + absl::Hours(1)))
+                   .ok());
+  // No algorithm confusion with the extra key either.
+  EXPECT_FALSE(rs.VerifyToken(Sign(JWT_ALG_HS256, next.public_pem, "alice",
+                                   kNow + absl::Hours(1)))
+                   .ok());
+}
+
 TEST(ServiceTokenTest, RemintsBeforeExpiry) {
   engine::FakeClock clock(kNow);
   ServiceToken token("svc", "pairing", &clock);
