@@ -215,16 +215,24 @@ QueuedReminder StoredReminder(RedisReply& id, RedisReply& payload, Meta& meta) {
   return reminder;
 }
 
-// Appends the reminders of one Claim reply ({now, expire, (id, payload,
-// meta)...}) to `out` and returns how many there were.
-absl::StatusOr<int> AppendClaimed(RedisReply reply,
-                                  std::vector<ClaimedReminder>* out) {
-  if (reply.elements.size() < 2 || (reply.elements.size() - 2) % 3 != 0) {
+// Appends the reminders of one Claim reply ({now, expire, next_due, (id,
+// payload, meta)...}) to `batch` and returns how many there were.
+absl::StatusOr<int> AppendClaimed(RedisReply reply, ClaimBatch* batch) {
+  if (reply.elements.size() < 3 || (reply.elements.size() - 3) % 3 != 0) {
     return Malformed("claim reply");
   }
+  batch->now = absl::FromUnixMillis(reply.elements[0].integer);
+  const int64_t next_due_ms = reply.elements[2].integer;
+  if (next_due_ms >= 0) {
+    const absl::Time next_due = absl::FromUnixMillis(next_due_ms);
+    if (!batch->next_due.has_value() || next_due < *batch->next_due) {
+      batch->next_due = next_due;
+    }
+  }
+  std::vector<ClaimedReminder>* out = &batch->claimed;
   const int64_t expire_ms = reply.elements[1].integer;
   int count = 0;
-  for (size_t i = 2; i + 2 < reply.elements.size(); i += 3) {
+  for (size_t i = 3; i + 2 < reply.elements.size(); i += 3) {
     TEND_ASSIGN_OR_RETURN(Meta meta, ParseMeta(reply.elements[i + 2].str));
     ClaimedReminder claimed;
     claimed.reminder =
@@ -325,6 +333,12 @@ absl::StatusOr<bool> DueQueue::Reschedule(absl::string_view couple_id,
 
 absl::StatusOr<std::vector<ClaimedReminder>> DueQueue::Claim(
     absl::string_view worker, int max, std::optional<absl::Time> now) {
+  TEND_ASSIGN_OR_RETURN(ClaimBatch batch, ClaimWithNextDue(worker, max, now));
+  return std::move(batch.claimed);
+}
+
+absl::StatusOr<ClaimBatch> DueQueue::ClaimWithNextDue(
+    absl::string_view worker, int max, std::optional<absl::Time> now) {
   if (max <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("claim.max: must be at least 1 (worker ", worker, ")"));
@@ -345,7 +359,8 @@ absl::StatusOr<std::vector<ClaimedReminder>> DueQueue::Claim(
   const std::string max_attempts = absl::StrCat(options_.max_attempts);
   const std::string recover_limit = absl::StrCat(kRecoverPerRun);
 
-  std::vector<ClaimedReminder> claimed;
+  ClaimBatch batch;
+  std::vector<ClaimedReminder>& claimed = batch.claimed;
   bool first_round = true;
   while (static_cast<int>(claimed.size()) < max && !open.empty()) {
     const int remaining = max - static_cast<int>(claimed.size());
@@ -377,13 +392,15 @@ absl::StatusOr<std::vector<ClaimedReminder>> DueQueue::Claim(
     std::vector<int> still_open;
     for (size_t i = 0; i < runs.size(); ++i) {
       TEND_ASSIGN_OR_RETURN(int got,
-                            AppendClaimed(std::move((*replies)[i]), &claimed));
+                            AppendClaimed(std::move((*replies)[i]), &batch));
       if (got == asked[i]) still_open.push_back(runs[i].shard);
     }
     still_open.insert(still_open.end(), open.begin() + runs.size(), open.end());
     open = std::move(still_open);
   }
-  return claimed;
+  // A shard never asked may hold something due sooner.
+  if (!open.empty()) batch.next_due = std::nullopt;
+  return batch;
 }
 
 absl::StatusOr<int> DueQueue::Complete(

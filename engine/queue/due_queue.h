@@ -97,6 +97,19 @@ struct ClaimedReminder {
   absl::Time lease_expire;
 };
 
+// ClaimBatch
+//
+// What one Claim() found: the reminders leased, and when the queue next has
+// work (for an idle worker's wait).
+struct ClaimBatch {
+  std::vector<ClaimedReminder> claimed;
+  // The earliest due time still waiting, when every shard was asked and
+  // came up short of `max`; nullopt when nothing waits or it was not asked.
+  std::optional<absl::Time> next_due;
+  // The queue's clock when it answered (Redis TIME, or the caller's `now`).
+  absl::Time now;
+};
+
 // NackOutcome
 //
 // What a failed delivery led to.
@@ -172,6 +185,10 @@ class DueQueue {
   // replicas spread out.
   absl::StatusOr<std::vector<ClaimedReminder>> Claim(
       absl::string_view worker, int max, std::optional<absl::Time> now);
+  // The same, also saying when the queue next has work.
+  absl::StatusOr<ClaimBatch> ClaimWithNextDue(absl::string_view worker,
+                                              int max,
+                                              std::optional<absl::Time> now);
 
   // Complete()
   //

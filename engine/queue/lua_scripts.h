@@ -180,8 +180,10 @@ return schedule(1, 8, #ARGV / 4)
 // Claim.
 // KEYS: the shard's seven.
 // ARGV: now_ms or '', lease_ms, max, max_attempts, recover_limit.
-// Returns: {now_ms, lease_expire_ms, id1, payload1, meta1, id2, ...}, the
-//   claimed reminders oldest due first.
+// Returns: {now_ms, lease_expire_ms, next_due_ms, id1, payload1, meta1, id2,
+//   ...}, the claimed reminders oldest due first; next_due_ms is the
+//   earliest score left in DUE when fewer than `max` were due, else -1
+//   (also when DUE is empty), so an idle worker knows how long to wait.
 // Invariant: a claimed id moves from DUE to LEASED, scored by its lease
 //   expiry, which is also the token its worker must show; expired leases
 //   are recovered first, so a dead worker's reminders come back here.
@@ -191,10 +193,15 @@ inline constexpr char kClaim[] = R"lua(
 local now = clock(ARGV[1])
 recover(now, tonumber(ARGV[5]), tonumber(ARGV[4]))
 local expire = now + tonumber(ARGV[2])
-local out = {now, expire}
+local out = {now, expire, -1}
 expire = string.format('%d', expire)  -- formatted once, not per member
 local ids = redis.call('ZRANGE', DUE, '-inf', now, 'BYSCORE',
                        'LIMIT', 0, tonumber(ARGV[3]))
+if #ids < tonumber(ARGV[3]) then
+  local first = redis.call('ZRANGE', DUE, '(' .. now, '+inf', 'BYSCORE',
+                           'LIMIT', 0, 1, 'WITHSCORES')
+  if first[2] then out[3] = tonumber(first[2]) end
+end
 if #ids == 0 then return out end
 each('ZREM', DUE, ids)
 local zadd = {}

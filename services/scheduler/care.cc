@@ -7,6 +7,7 @@
 // kept resets it, and that is settled by the next occurrence's tick.
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "services/common/request_log.h"
@@ -510,42 +511,150 @@ absl::Status Scheduler::ResumeAtTime(const pairing::v1::Couple& couple,
   return PlanAndQueue(scope, {*ritual});
 }
 
+absl::StatusOr<bool> Scheduler::SettleMissed(const Scope& scope,
+                                             const v1::Ritual& ritual,
+                                             const Tick& tick) {
+  const std::string key =
+      OutcomeKey(tick.ritual_id, tick.participant_id, *tick.previous_start);
+  // Nobody kept it, and it was neither skipped nor paused; the first tick
+  // to get here records it.
+  TEND_ASSIGN_OR_RETURN(bool first,
+                        store_->AddOutcome(scope.couple_id, key, "missed"));
+  if (!first) return false;
+  TEND_RETURN_IF_ERROR(
+      UpdateStreak(scope, tick.ritual_id, tick.participant_id, 0, "missed"));
+  if (ritual.practice() != type::v1::PRACTICE_CHECK_IN) return false;
+  TEND_ASSIGN_OR_RETURN(engine::Couple c, ToEngineCouple(scope.couple));
+  TEND_RETURN_IF_ERROR(store_->AddCheckIn(
+      scope.couple_id,
+      {{"day",
+        DayString(absl::ToCivilDay(*tick.previous_start, c.home_zone))},
+       {"outcome", "missed"},
+       {"mood", 0},
+       {"at", absl::ToUnixSeconds(clock_->Now())}}));
+  TEND_RETURN_IF_ERROR(EvaluateCadence(scope).status());
+  return true;
+}
+
 absl::StatusOr<PlannedItems> Scheduler::SettleAndPlan(
     const pairing::v1::Couple& couple, const Tick& tick) {
-  Scope scope{couple, CoupleId(couple)};
-  TEND_ASSIGN_OR_RETURN(std::optional<v1::Ritual> ritual,
-                        store_->LoadRitual(scope.couple_id, tick.ritual_id));
-  if (!ritual.has_value() || ritual->state() != v1::RITUAL_STATE_ACTIVE) {
-    return PlannedItems();  // deleted or paused since: the chain ends here
-  }
-  if (tick.previous_start.has_value()) {
-    const std::string key = OutcomeKey(tick.ritual_id, tick.participant_id,
-                                       *tick.previous_start);
-    TEND_ASSIGN_OR_RETURN(std::string outcome,
-                          store_->Outcome(scope.couple_id, key));
-    if (outcome.empty()) {
-      // Nobody kept it, and it was neither skipped nor paused.
-      TEND_ASSIGN_OR_RETURN(bool first,
-                            store_->AddOutcome(scope.couple_id, key, "missed"));
-      if (first) {
-        TEND_RETURN_IF_ERROR(UpdateStreak(scope, tick.ritual_id,
-                                          tick.participant_id, 0, "missed"));
-        if (ritual->practice() == type::v1::PRACTICE_CHECK_IN) {
-          TEND_ASSIGN_OR_RETURN(engine::Couple c, ToEngineCouple(couple));
-          TEND_RETURN_IF_ERROR(store_->AddCheckIn(
-              scope.couple_id,
-              {{"day", DayString(absl::ToCivilDay(*tick.previous_start,
-                                                  c.home_zone))},
-               {"outcome", "missed"},
-               {"mood", 0},
-               {"at", absl::ToUnixSeconds(clock_->Now())}}));
-          TEND_RETURN_IF_ERROR(EvaluateCadence(scope).status());
-        }
-      }
+  return std::move(SettleAndPlanBatch({{&couple, &tick}})[0]);
+}
+
+std::vector<absl::StatusOr<PlannedItems>> Scheduler::SettleAndPlanBatch(
+    const std::vector<TickJob>& jobs) {
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  std::vector<absl::StatusOr<PlannedItems>> results(jobs.size(),
+                                                    PlannedItems());
+  // One read for the whole batch: per couple, each tick's ritual, the
+  // outcome of the occurrence it settles, and the plan inputs over the
+  // union of the ticks' windows.
+  std::vector<Scope> scopes;
+  std::vector<CoupleReads> reads;
+  absl::flat_hash_map<std::string, size_t> couple_slot;
+  std::vector<size_t> read_of(jobs.size()), ritual_at(jobs.size()),
+      outcome_at(jobs.size(), kNone);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const Tick& tick = *jobs[i].tick;
+    std::string couple_id = CoupleId(*jobs[i].couple);
+    auto [it, added] = couple_slot.try_emplace(couple_id, reads.size());
+    if (added) {
+      scopes.push_back({*jobs[i].couple, couple_id});
+      reads.push_back({});
+      reads.back().couple_id = couple_id;
+      reads.back().plan_window = PlanWindow(tick.start);
+    }
+    CoupleReads& r = reads[it->second];
+    read_of[i] = it->second;
+    const auto window = PlanWindow(tick.start);
+    r.plan_window->first = std::min(r.plan_window->first, window.first);
+    r.plan_window->second = std::max(r.plan_window->second, window.second);
+    ritual_at[i] = r.ritual_ids.size();
+    r.ritual_ids.push_back(tick.ritual_id);
+    if (tick.previous_start.has_value()) {
+      outcome_at[i] = r.outcome_keys.size();
+      r.outcome_keys.push_back(OutcomeKey(tick.ritual_id, tick.participant_id,
+                                          *tick.previous_start));
     }
   }
-  engine::StreamCursor cursor{tick.ritual_id, tick.participant_id, tick.index};
-  return planner_.PlanNext(couple, {*ritual}, tick.start, {cursor});
+  auto fail_all = [&results](const absl::Status& status) {
+    for (absl::StatusOr<PlannedItems>& r : results) {
+      if (r.ok()) r = status;
+    }
+  };
+  absl::StatusOr<std::vector<CoupleData>> data = store_->ReadCouples(reads);
+  if (!data.ok()) {
+    fail_all(data.status());
+    return results;
+  }
+  // Settle and draft tick by tick, in claim order, as if one at a time.
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const Tick& tick = *jobs[i].tick;
+    const Scope& scope = scopes[read_of[i]];
+    CoupleData& d = (*data)[read_of[i]];
+    const std::optional<v1::Ritual>& ritual = d.rituals[ritual_at[i]];
+    if (!ritual.has_value() || ritual->state() != v1::RITUAL_STATE_ACTIVE) {
+      continue;  // deleted or paused since: the chain ends here
+    }
+    if (outcome_at[i] != kNone && d.outcomes[outcome_at[i]].empty()) {
+      absl::StatusOr<bool> evaluated = SettleMissed(scope, *ritual, tick);
+      if (evaluated.ok() && *evaluated) {
+        // The cadence may have changed what the next check-in is.
+        absl::StatusOr<std::optional<nlohmann::json>> cadence =
+            store_->Cadence(scope.couple_id);
+        if (cadence.ok()) d.plan.cadence = *std::move(cadence);
+        evaluated = cadence.status().ok() ? evaluated : cadence.status();
+      }
+      if (!evaluated.ok()) {
+        results[i] = evaluated.status();
+        continue;
+      }
+    }
+    engine::StreamCursor cursor{tick.ritual_id, tick.participant_id,
+                                tick.index};
+    results[i] =
+        planner_.Draft(scope.couple, {*ritual}, tick.start, {cursor}, &d.plan);
+  }
+  // A reminder already sent or answered keeps its record: one read of
+  // every draft's record, then one write of what is left.
+  std::vector<CoupleReads> existing(reads.size());
+  for (size_t k = 0; k < reads.size(); ++k) {
+    existing[k].couple_id = reads[k].couple_id;
+  }
+  std::vector<size_t> first_record(jobs.size(), 0);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!results[i].ok()) continue;
+    std::vector<std::string>& ids = existing[read_of[i]].reminder_ids;
+    first_record[i] = ids.size();
+    for (const v1::Reminder& r : results[i]->records) {
+      ids.push_back(ReminderId(r));
+    }
+  }
+  absl::StatusOr<std::vector<CoupleData>> records =
+      store_->ReadCouples(existing);
+  if (!records.ok()) {
+    fail_all(records.status());
+    return results;
+  }
+  std::vector<CoupleWrites> writes(reads.size());
+  for (size_t k = 0; k < reads.size(); ++k) {
+    writes[k].couple_id = reads[k].couple_id;
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!results[i].ok()) continue;
+    const std::vector<std::optional<v1::Reminder>>& all =
+        (*records)[read_of[i]].reminders;
+    PlannedItems& items = *results[i];
+    const auto from = all.begin() + first_record[i];
+    ReminderPlanner::DropSettled({from, from + items.records.size()}, &items);
+    CoupleWrites& w = writes[read_of[i]];
+    w.reminders.insert(w.reminders.end(), items.records.begin(),
+                       items.records.end());
+    w.ticks.insert(w.ticks.end(), items.queued.begin(), items.queued.end());
+  }
+  absl::Status written = store_->WriteCouples(writes);
+  if (!written.ok()) fail_all(written);
+  return results;
 }
 
 }  // namespace tend::scheduler

@@ -1,5 +1,9 @@
 #include "services/scheduler/dispatcher.h"
 
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/log.h"
 #include "engine/base/status_macros.h"
@@ -45,28 +49,43 @@ void Dispatcher::Stop() {
   threads_.clear();
 }
 
+struct Dispatcher::Job {
+  const engine::ClaimedReminder* item = nullptr;
+  absl::StatusOr<QueueItem> decoded;
+  // The item's couple, when it is still the couple the item was queued for;
+  // null means there is nothing to do (or `status` says why not).
+  const pairing::v1::Couple* couple = nullptr;
+  absl::Status status;
+};
+
 void Dispatcher::Work() {
   while (running_.load()) {
-    absl::StatusOr<int> done = RunOnce();
+    absl::Duration idle_for = options_.idle_wait;
+    absl::StatusOr<int> done = RunBatch(&idle_for);
     if (!done.ok()) {
       Log(LogLevel::kWarning, "dispatch.failed",
           {{"code", absl::StatusCodeToString(done.status().code())}});
     }
     if (!done.ok() || *done == 0) {
       // Polling pace for an idle queue: real time, not business time.
-      absl::SleepFor(options_.idle_wait);
+      absl::SleepFor(idle_for);
     }
   }
 }
 
+absl::StatusOr<int> Dispatcher::RunOnce() {
+  absl::Duration ignored;
+  return RunBatch(&ignored);
+}
+
 absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
-                              v1::Reminder reminder, int attempts,
+                              const engine::Couple& people,
+                              v1::Reminder reminder,
+                              const std::optional<v1::Reminder>& record,
+                              const std::optional<v1::Ritual>& ritual,
+                              int attempts, std::optional<v1::Reminder>* save,
                               std::vector<engine::QueuedReminder>* next) {
-  const std::string couple_id = CoupleId(couple);
-  const std::string id = ReminderId(reminder);
   const absl::Time now = clock_->Now();
-  TEND_ASSIGN_OR_RETURN(std::optional<v1::Reminder> record,
-                        scheduler_->store()->LoadReminder(couple_id, id));
   if (record.has_value()) {
     const auto state = record->state();
     if (state == v1::REMINDER_STATE_DONE ||
@@ -83,18 +102,20 @@ absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
     a->set_action(v1::ADJUSTMENT_ACTION_DROPPED);
     *a->mutable_original_time() = reminder.due_time();
     a->set_explanation("Not sent: by the time it could go out, it was stale.");
-    return scheduler_->store()->SaveReminders(couple_id, {reminder});
-  }
-  TEND_ASSIGN_OR_RETURN(
-      std::optional<v1::Ritual> ritual,
-      scheduler_->store()->LoadRitual(couple_id,
-                                      internal::LastSegment(reminder.ritual())));
-  if (!ritual.has_value()) return absl::OkStatus();  // deleted since
-  TEND_ASSIGN_OR_RETURN(SendTimeHold hold,
-                        scheduler_->HoldForQuietHours(couple, reminder, now));
-  if (hold.held) {
-    if (hold.requeue.has_value()) next->push_back(*std::move(hold.requeue));
+    *save = std::move(reminder);
     return absl::OkStatus();
+  }
+  if (!ritual.has_value()) return absl::OkStatus();  // deleted since
+  // Quiet hours are judged again now; only a reminder inside them pays for
+  // HoldForQuietHours's writes.
+  if (internal::QuietHoursAt(people, reminder.recipient_user_id(), now)
+          .has_value()) {
+    TEND_ASSIGN_OR_RETURN(SendTimeHold hold,
+                          scheduler_->HoldForQuietHours(couple, reminder, now));
+    if (hold.held) {
+      if (hold.requeue.has_value()) next->push_back(*std::move(hold.requeue));
+      return absl::OkStatus();
+    }
   }
   if (!reminder.has_content()) {
     if (!content_->Fill(*ritual, &reminder).ok()) {
@@ -107,10 +128,94 @@ absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
   TEND_RETURN_IF_ERROR(DeliverToAll(sinks_, reminder));
   RecordLateness(clock_->Now() - FromProto(reminder.due_time()));
   reminder.set_state(v1::REMINDER_STATE_DELIVERED);
-  return scheduler_->store()->SaveReminders(couple_id, {reminder});
+  *save = std::move(reminder);
+  return absl::OkStatus();
 }
 
-absl::StatusOr<int> Dispatcher::RunOnce() {
+void Dispatcher::SendAll(std::vector<Job>& jobs,
+                         std::vector<engine::QueuedReminder>* next) {
+  // Per couple: its reminders' records and rituals, asked in one read.
+  struct Group {
+    std::vector<size_t> jobs;
+    absl::StatusOr<engine::Couple> people;
+  };
+  std::vector<CoupleReads> reads;
+  std::vector<Group> groups;
+  absl::flat_hash_map<std::string, size_t> by_couple;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    Job& job = jobs[i];
+    if (job.couple == nullptr || !job.decoded->reminder) continue;
+    const v1::Reminder& r = *job.decoded->reminder;
+    auto [it, added] =
+        by_couple.try_emplace(job.item->reminder.couple_id, reads.size());
+    if (added) {
+      reads.push_back({});
+      reads.back().couple_id = job.item->reminder.couple_id;
+      groups.push_back({{}, ToEngineCouple(*job.couple)});
+    }
+    reads[it->second].reminder_ids.push_back(ReminderId(r));
+    reads[it->second].ritual_ids.push_back(internal::LastSegment(r.ritual()));
+    groups[it->second].jobs.push_back(i);
+  }
+  if (reads.empty()) return;
+  absl::StatusOr<std::vector<CoupleData>> data =
+      scheduler_->store()->ReadCouples(reads);
+  std::vector<CoupleWrites> writes(reads.size());
+  // Which jobs wait on `writes`: they fail with it.
+  std::vector<size_t> writing;
+  for (size_t k = 0; k < groups.size(); ++k) {
+    writes[k].couple_id = reads[k].couple_id;
+    for (size_t n = 0; n < groups[k].jobs.size(); ++n) {
+      Job& job = jobs[groups[k].jobs[n]];
+      if (!data.ok()) {
+        job.status = data.status();
+        continue;
+      }
+      if (!groups[k].people.ok()) {
+        job.status = groups[k].people.status();
+        continue;
+      }
+      std::optional<v1::Reminder> save;
+      job.status =
+          Send(*job.couple, *groups[k].people, *job.decoded->reminder,
+               (*data)[k].reminders[n], (*data)[k].rituals[n],
+               job.item->attempts, &save, next);
+      if (job.status.ok() && save.has_value()) {
+        writes[k].reminders.push_back(*std::move(save));
+        writing.push_back(groups[k].jobs[n]);
+      }
+    }
+  }
+  // Sent (or found stale) but not recorded: nacked, and sent again later
+  // under the same id.
+  const absl::Status written = scheduler_->store()->WriteCouples(writes);
+  if (!written.ok()) {
+    for (size_t i : writing) jobs[i].status = written;
+  }
+}
+
+void Dispatcher::PlanAll(std::vector<Job>& jobs,
+                         std::vector<engine::QueuedReminder>* next) {
+  std::vector<Scheduler::TickJob> ticks;
+  std::vector<size_t> of;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (jobs[i].couple == nullptr || !jobs[i].decoded->tick) continue;
+    ticks.push_back({jobs[i].couple, &*jobs[i].decoded->tick});
+    of.push_back(i);
+  }
+  if (ticks.empty()) return;
+  std::vector<absl::StatusOr<PlannedItems>> planned =
+      scheduler_->SettleAndPlanBatch(ticks);
+  for (size_t t = 0; t < planned.size(); ++t) {
+    jobs[of[t]].status = planned[t].status();
+    if (planned[t].ok()) {
+      next->insert(next->end(), planned[t]->queued.begin(),
+                   planned[t]->queued.end());
+    }
+  }
+}
+
+absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
   std::optional<absl::Time> now;
   if (options_.queue_uses_clock) now = clock_->Now();
   {
@@ -124,62 +229,75 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
     }
   }
   TEND_ASSIGN_OR_RETURN(
-      std::vector<engine::ClaimedReminder> claimed,
-      queue_->Claim(options_.worker_id, options_.batch, now));
-  std::vector<engine::ClaimedReminder> completed;
-  std::vector<engine::QueuedReminder> next;
-  for (const engine::ClaimedReminder& item : claimed) {
-    absl::StatusOr<QueueItem> decoded = DecodeItem(item.reminder.payload);
-    absl::Status status = decoded.status();
-    if (status.ok()) {
-      const std::string user =
-          decoded->reminder ? decoded->reminder->recipient_user_id()
-          : decoded->tick   ? decoded->tick->user_id
-                            : decoded->resume_user_id;
-      absl::StatusOr<pairing::v1::Couple> couple =
-          scheduler_->directory()->ForUser(user);
-      if (absl::IsNotFound(couple.status())) {
-        status = absl::OkStatus();  // unpaired since: nothing to send
-      } else if (!couple.ok()) {
-        status = couple.status();
-      } else if (CoupleId(*couple) != item.reminder.couple_id) {
-        status = absl::OkStatus();  // paired with someone else since
-      } else if (decoded->reminder) {
-        status = Send(*couple, *decoded->reminder, item.attempts, &next);
-      } else if (decoded->tick) {
-        absl::StatusOr<PlannedItems> planned =
-            scheduler_->SettleAndPlan(*couple, *decoded->tick);
-        status = planned.status();
-        if (planned.ok()) {
-          status = scheduler_->store()->SaveTicks(item.reminder.couple_id,
-                                                  planned->queued);
-          next.insert(next.end(), planned->queued.begin(),
-                      planned->queued.end());
-        }
-      } else if (decoded->resume_ritual_id) {
-        status = scheduler_->ResumeAtTime(*couple, *decoded->resume_ritual_id);
-      }
+      engine::ClaimBatch batch,
+      queue_->ClaimWithNextDue(options_.worker_id, options_.batch, now));
+  if (batch.next_due.has_value()) {
+    // Wake when the next item falls due (by the queue's clock), within
+    // idle_wait.
+    *idle_for = std::clamp(*batch.next_due - batch.now, absl::Milliseconds(1),
+                           options_.idle_wait);
+  }
+  const std::vector<engine::ClaimedReminder>& claimed = batch.claimed;
+  // Decode every item and find its couple, asking the directory once per
+  // person.
+  absl::node_hash_map<std::string, absl::StatusOr<pairing::v1::Couple>>
+      couples;
+  std::vector<Job> jobs(claimed.size());
+  for (size_t i = 0; i < claimed.size(); ++i) {
+    Job& job = jobs[i];
+    job.item = &claimed[i];
+    job.decoded = DecodeItem(claimed[i].reminder.payload);
+    job.status = job.decoded.status();
+    if (!job.status.ok()) continue;
+    const std::string& user =
+        job.decoded->reminder ? job.decoded->reminder->recipient_user_id()
+        : job.decoded->tick   ? job.decoded->tick->user_id
+                              : job.decoded->resume_user_id;
+    auto it = couples.find(user);
+    if (it == couples.end()) {
+      it = couples.emplace(user, scheduler_->directory()->ForUser(user)).first;
     }
-    if (status.ok()) {
+    const absl::StatusOr<pairing::v1::Couple>& couple = it->second;
+    if (absl::IsNotFound(couple.status())) {
+      continue;  // unpaired since: nothing to send
+    } else if (!couple.ok()) {
+      job.status = couple.status();
+    } else if (CoupleId(*couple) == claimed[i].reminder.couple_id) {
+      job.couple = &*couple;
+    }  // else paired with someone else since: nothing to send
+  }
+  std::vector<engine::QueuedReminder> next;
+  SendAll(jobs, &next);
+  PlanAll(jobs, &next);
+  for (Job& job : jobs) {
+    if (job.couple != nullptr && job.decoded->resume_ritual_id) {
+      job.status =
+          scheduler_->ResumeAtTime(*job.couple, *job.decoded->resume_ritual_id);
+    }
+  }
+  std::vector<engine::ClaimedReminder> completed;
+  for (const Job& job : jobs) {
+    const engine::ClaimedReminder& item = *job.item;
+    if (job.status.ok()) {
       completed.push_back(item);
       continue;
     }
     // Every failure is retried with backoff and then dead-lettered where an
     // operator can see and retry it; nothing is dropped silently.
-    absl::StatusOr<engine::NackOutcome> nacked =
-        queue_->Nack(item, status.message(), RetryAfterOf(status), now);
+    absl::StatusOr<engine::NackOutcome> nacked = queue_->Nack(
+        item, job.status.message(), RetryAfterOf(job.status), now);
     if (nacked.ok() && *nacked == engine::NackOutcome::kRetrying) {
       RecordRetry();
     }
     if (nacked.ok() && *nacked == engine::NackOutcome::kDeadLettered) {
       RecordDeadLetter();
-      if (decoded.ok() && decoded->reminder) {
+      if (job.decoded.ok() && job.decoded->reminder) {
         (void)scheduler_->MarkDeadLettered(
-            item.reminder.couple_id, *decoded->reminder, item.attempts + 1);
+            item.reminder.couple_id, *job.decoded->reminder, item.attempts + 1);
       }
       Log(LogLevel::kWarning, "dispatch.dead_lettered",
           {{"couple", item.reminder.couple_id},
-           {"code", absl::StatusCodeToString(status.code())}});
+           {"code", absl::StatusCodeToString(job.status.code())}});
     }
   }
   if (!completed.empty() || !next.empty()) {

@@ -6,7 +6,12 @@
 //   - a tick: settle the occurrence before it and plan the next one;
 //   - a resume: resume the paused ritual;
 // and finally ack the batch and queue what the ticks planned in one atomic
-// step per shard (DueQueue::Complete). Quiet hours are judged again just
+// step per shard (DueQueue::Complete). The store's reads and writes are
+// batched too: one read of every reminder's record and ritual, one write of
+// the delivered records, and a few round trips for all the ticks
+// (Scheduler::SettleAndPlanBatch), so a batch costs a handful of round
+// trips whatever its size. Records are written before the ack: a worker
+// killed between the two sends again under the same id. Quiet hours are judged again just
 // before sending: a reminder whose recipient's quiet hours have begun is
 // moved to their end instead (Scheduler::HoldForQuietHours). A failed item
 // is nacked: retried with backoff (at least the provider's Retry-After,
@@ -17,6 +22,7 @@
 #define TEND_SERVICES_SCHEDULER_DISPATCHER_H_
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "engine/plan/planner.h"
 #include "engine/queue/due_queue.h"
 #include "engine/time/clock.h"
 #include "services/scheduler/delivery.h"
@@ -63,7 +70,8 @@ struct DispatcherOptions {
   int threads = 2;
   // Items claimed per round trip.
   int batch = 200;
-  // How long an idle worker waits before claiming again.
+  // The longest an idle worker waits before claiming again; it wakes
+  // sooner when the queue says its next item falls due sooner.
   absl::Duration idle_wait = absl::Milliseconds(100);
   // Judge due-ness by the injected clock instead of Redis TIME (tests and
   // --test_clock).
@@ -93,11 +101,29 @@ class Dispatcher {
   absl::StatusOr<int> RunOnce();
 
  private:
+  // One claimed item on its way through a batch.
+  struct Job;
+
   void Work();
-  // Delivers one reminder; an error means "nack it". A reminder held for
-  // quiet hours adds its new queue item to `next`.
-  absl::Status Send(const pairing::v1::Couple& couple, v1::Reminder reminder,
-                    int attempts, std::vector<engine::QueuedReminder>* next);
+  // Claims and processes one batch; `idle_for` says how long to wait before
+  // the next claim when nothing was due.
+  absl::StatusOr<int> RunBatch(absl::Duration* idle_for);
+  // Delivers the batch's reminders, with one read of their records and
+  // rituals and one write of what became of them.
+  void SendAll(std::vector<Job>& jobs,
+               std::vector<engine::QueuedReminder>* next);
+  // Delivers one reminder, given its record and ritual as read with the
+  // batch; an error means "nack it". The record to save goes to `save`; a
+  // reminder held for quiet hours adds its new queue item to `next`.
+  absl::Status Send(const pairing::v1::Couple& couple,
+                    const engine::Couple& people, v1::Reminder reminder,
+                    const std::optional<v1::Reminder>& record,
+                    const std::optional<v1::Ritual>& ritual, int attempts,
+                    std::optional<v1::Reminder>* save,
+                    std::vector<engine::QueuedReminder>* next);
+  // Settles and plans the batch's ticks (Scheduler::SettleAndPlanBatch).
+  void PlanAll(std::vector<Job>& jobs,
+               std::vector<engine::QueuedReminder>* next);
 
   engine::DueQueue* const queue_;
   Scheduler* const scheduler_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -15,6 +16,17 @@ namespace {
 
 // How long after its occurrence a reminder is still worth showing.
 constexpr absl::Duration kStaleAfter = absl::Hours(1);
+
+// The cadence model's interval for check-ins in days; 7 when it has not
+// spoken yet.
+int IntervalFrom(const std::optional<nlohmann::json>& cadence) {
+  if (!cadence.has_value() || !cadence->is_object()) return 7;
+  return cadence->value("interval_days", 7);
+}
+
+// Planning looks this far around the occurrence it plans from.
+constexpr absl::Duration kWindowBefore = absl::Hours(24);
+constexpr absl::Duration kWindowAfter = absl::Hours(24 * 9);
 
 }  // namespace
 
@@ -78,19 +90,41 @@ std::string ReminderId(const v1::Reminder& reminder) {
   return std::string(name.substr(name.rfind('/') + 1));
 }
 
+bool IsOpenRecord(const std::optional<v1::Reminder>& record) {
+  return !record.has_value() ||
+         record->state() == v1::REMINDER_STATE_SCHEDULED ||
+         record->state() == v1::REMINDER_STATE_DROPPED ||
+         record->state() == v1::REMINDER_STATE_CANCELLED;
+}
+
+std::pair<absl::Time, absl::Time> PlanWindow(absl::Time after) {
+  return {after - kWindowBefore, after + kWindowAfter};
+}
+
 absl::StatusOr<int> ReminderPlanner::CheckInInterval(
     absl::string_view couple_id) {
   TEND_ASSIGN_OR_RETURN(std::optional<nlohmann::json> cadence,
                         store_->Cadence(couple_id));
-  if (!cadence.has_value() || !cadence->is_object()) return 7;
-  return cadence->value("interval_days", 7);
+  return IntervalFrom(cadence);
 }
 
 absl::StatusOr<std::vector<engine::Ritual>> ReminderPlanner::ToEngineRituals(
     absl::string_view couple_id, const std::vector<v1::Ritual>& rituals,
     bool include_proposed) {
-  TEND_ASSIGN_OR_RETURN(auto skips, store_->Skips(couple_id));
-  std::optional<int> interval;
+  PlanInputs inputs;
+  TEND_ASSIGN_OR_RETURN(inputs.skips, store_->Skips(couple_id));
+  for (const v1::Ritual& ritual : rituals) {
+    if (ritual.ritual_template() == "ritualTemplates/weekly-check-in") {
+      TEND_ASSIGN_OR_RETURN(inputs.cadence, store_->Cadence(couple_id));
+      break;
+    }
+  }
+  return ToEngineRituals(rituals, include_proposed, inputs);
+}
+
+absl::StatusOr<std::vector<engine::Ritual>> ReminderPlanner::ToEngineRituals(
+    const std::vector<v1::Ritual>& rituals, bool include_proposed,
+    const PlanInputs& inputs) {
   std::vector<engine::Ritual> out;
   for (const v1::Ritual& ritual : rituals) {
     const bool wanted =
@@ -98,15 +132,15 @@ absl::StatusOr<std::vector<engine::Ritual>> ReminderPlanner::ToEngineRituals(
         (include_proposed && ritual.state() == v1::RITUAL_STATE_PROPOSED);
     if (!wanted) continue;
     TEND_ASSIGN_OR_RETURN(engine::Ritual r, ToEngineRitual(ritual));
-    if (auto it = skips.find(r.id); it != skips.end()) r.skipped = it->second;
+    if (auto it = inputs.skips.find(r.id); it != inputs.skips.end()) {
+      r.skipped = it->second;
+    }
     // The weekly check-in follows the adaptive cadence: when the model asks
     // for more often than weekly, it recurs every `interval` days instead.
     if (ritual.ritual_template() == "ritualTemplates/weekly-check-in") {
-      if (!interval.has_value()) {
-        TEND_ASSIGN_OR_RETURN(interval, CheckInInterval(couple_id));
-      }
-      if (*interval < 7) {
-        r.rrule = absl::StrCat("FREQ=DAILY;INTERVAL=", *interval);
+      const int interval = IntervalFrom(inputs.cadence);
+      if (interval < 7) {
+        r.rrule = absl::StrCat("FREQ=DAILY;INTERVAL=", interval);
       }
     }
     out.push_back(std::move(r));
@@ -118,9 +152,51 @@ absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
     const pairing::v1::Couple& couple, const std::vector<v1::Ritual>& rituals,
     absl::Time after, const std::vector<engine::StreamCursor>& cursors) {
   const std::string couple_id = CoupleId(couple);
+  const auto [from, to] = PlanWindow(after);
+  TEND_ASSIGN_OR_RETURN(PlanInputs inputs,
+                        store_->LoadPlanInputs(couple_id, from, to));
+  TEND_ASSIGN_OR_RETURN(PlannedItems items,
+                        Draft(couple, rituals, after, cursors, &inputs));
+  // A reminder already sent or answered keeps its record: re-planning an
+  // occurrence must not turn a delivered reminder back into a planned one.
+  std::vector<std::string> ids;
+  for (const v1::Reminder& r : items.records) ids.push_back(ReminderId(r));
+  TEND_ASSIGN_OR_RETURN(std::vector<std::optional<v1::Reminder>> existing,
+                        store_->LoadRemindersById(couple_id, ids));
+  DropSettled(existing, &items);
+  TEND_RETURN_IF_ERROR(store_->SaveReminders(couple_id, items.records));
+  return items;
+}
+
+void ReminderPlanner::DropSettled(
+    const std::vector<std::optional<v1::Reminder>>& existing,
+    PlannedItems* items) {
+  std::vector<v1::Reminder> to_save;
+  absl::flat_hash_set<std::string> settled;
+  for (size_t i = 0; i < items->records.size(); ++i) {
+    if (i >= existing.size() || IsOpenRecord(existing[i])) {
+      to_save.push_back(std::move(items->records[i]));
+    } else {
+      settled.insert(ReminderId(items->records[i]));
+    }
+  }
+  items->queued.erase(
+      std::remove_if(items->queued.begin(), items->queued.end(),
+                     [&](const engine::QueuedReminder& q) {
+                       return settled.contains(q.id);
+                     }),
+      items->queued.end());
+  items->records = std::move(to_save);
+}
+
+absl::StatusOr<PlannedItems> ReminderPlanner::Draft(
+    const pairing::v1::Couple& couple, const std::vector<v1::Ritual>& rituals,
+    absl::Time after, const std::vector<engine::StreamCursor>& cursors,
+    PlanInputs* inputs) {
+  const std::string couple_id = CoupleId(couple);
   TEND_ASSIGN_OR_RETURN(engine::Couple engine_couple, ToEngineCouple(couple));
   TEND_ASSIGN_OR_RETURN(std::vector<engine::Ritual> engine_rituals,
-                        ToEngineRituals(couple_id, rituals, false));
+                        ToEngineRituals(rituals, false, *inputs));
   PlannedItems items;
   if (engine_rituals.empty()) return items;
 
@@ -129,10 +205,7 @@ absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
   engine::NextRequest request;
   request.after = after;
   request.cursors = cursors;
-  TEND_ASSIGN_OR_RETURN(
-      std::vector<v1::Reminder> nearby,
-      store_->RemindersDueBetween(couple_id, after - absl::Hours(24),
-                                  after + absl::Hours(24 * 9)));
+  const auto [from, to] = PlanWindow(after);
   // The occurrences being planned now are not "already sent": counting
   // their own earlier records would merge each reminder into itself and
   // drop it when an occurrence is planned twice (a tick processed again
@@ -141,17 +214,20 @@ absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
   for (const engine::Ritual& r : engine_rituals) {
     replanned.insert(RitualName(couple_id, r.id));
   }
-  for (const v1::Reminder& r : nearby) {
+  for (const v1::Reminder& r : inputs->nearby) {
+    const absl::Time due = FromProto(r.due_time());
+    if (due < from || due >= to) continue;
     if (r.state() == v1::REMINDER_STATE_DROPPED ||
         r.state() == v1::REMINDER_STATE_CANCELLED) {
       continue;
     }
-    if (replanned.contains(r.ritual()) && FromProto(r.occurrence_time()) > after &&
+    if (replanned.contains(r.ritual()) &&
+        FromProto(r.occurrence_time()) > after &&
         (r.state() == v1::REMINDER_STATE_SCHEDULED)) {
       continue;
     }
-    request.sent.push_back({ReminderId(r), r.recipient_user_id(),
-                            FromProto(r.due_time()), r.ritual_title()});
+    request.sent.push_back(
+        {ReminderId(r), r.recipient_user_id(), due, r.ritual_title()});
   }
   TEND_ASSIGN_OR_RETURN(
       engine::Plan plan,
@@ -251,33 +327,21 @@ absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
                       tick.index, ".", couple_id),
          couple_id, tick.start, EncodeTick(tick)});
   }
-  // A reminder already sent or answered keeps its record: re-planning an
-  // occurrence must not turn a delivered reminder back into a planned one.
-  std::vector<std::string> ids;
-  for (const v1::Reminder& r : items.records) ids.push_back(ReminderId(r));
-  TEND_ASSIGN_OR_RETURN(std::vector<std::optional<v1::Reminder>> existing,
-                        store_->LoadRemindersById(couple_id, ids));
-  std::vector<v1::Reminder> to_save;
-  absl::flat_hash_set<std::string> settled;
-  for (size_t i = 0; i < items.records.size(); ++i) {
-    const bool open = !existing[i].has_value() ||
-                      existing[i]->state() == v1::REMINDER_STATE_SCHEDULED ||
-                      existing[i]->state() == v1::REMINDER_STATE_DROPPED ||
-                      existing[i]->state() == v1::REMINDER_STATE_CANCELLED;
-    if (open) {
-      to_save.push_back(items.records[i]);
-    } else {
-      settled.insert(ids[i]);
+  // What the next draft for this couple in the same batch sees, as if these
+  // records were saved: a draft replaces an open record with its id, and a
+  // settled one stays.
+  absl::flat_hash_map<std::string, size_t> by_id;
+  for (size_t i = 0; i < inputs->nearby.size(); ++i) {
+    by_id[ReminderId(inputs->nearby[i])] = i;
+  }
+  for (const v1::Reminder& r : items.records) {
+    auto it = by_id.find(ReminderId(r));
+    if (it == by_id.end()) {
+      inputs->nearby.push_back(r);
+    } else if (IsOpenRecord(inputs->nearby[it->second])) {
+      inputs->nearby[it->second] = r;
     }
   }
-  items.queued.erase(
-      std::remove_if(items.queued.begin(), items.queued.end(),
-                     [&](const engine::QueuedReminder& q) {
-                       return settled.contains(q.id);
-                     }),
-      items.queued.end());
-  TEND_RETURN_IF_ERROR(store_->SaveReminders(couple_id, to_save));
-  items.records = std::move(to_save);
   return items;
 }
 

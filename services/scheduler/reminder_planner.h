@@ -17,6 +17,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -85,6 +86,17 @@ struct PlannedItems {
   std::vector<v1::Reminder> records;
 };
 
+// IsOpenRecord()
+//
+// Whether re-planning may overwrite a reminder record: absent, or not sent
+// nor answered yet (scheduled, dropped or cancelled).
+bool IsOpenRecord(const std::optional<v1::Reminder>& record);
+
+// PlanWindow()
+//
+// The records planning from `after` looks at, by due time: [first, second).
+std::pair<absl::Time, absl::Time> PlanWindow(absl::Time after);
+
 // ReminderPlanner
 //
 // Thread-safe.
@@ -103,6 +115,23 @@ class ReminderPlanner {
       const pairing::v1::Couple& couple, const std::vector<v1::Ritual>& rituals,
       absl::Time after, const std::vector<engine::StreamCursor>& cursors);
 
+  // Draft() / DropSettled()
+  //
+  // PlanNext() in steps, for a batch of ticks whose reads and writes are
+  // shared (Scheduler::SettleAndPlanBatch): Draft() plans in memory from
+  // `inputs` (whose `nearby` must cover PlanWindow(after)) and adds its
+  // drafts to `inputs->nearby`, so a later draft for the same couple sees
+  // them. DropSettled() then removes the drafts whose record (`existing`,
+  // in the order of `items->records`) was already sent or answered; the
+  // caller saves what remains and queues `items->queued`.
+  absl::StatusOr<PlannedItems> Draft(
+      const pairing::v1::Couple& couple, const std::vector<v1::Ritual>& rituals,
+      absl::Time after, const std::vector<engine::StreamCursor>& cursors,
+      PlanInputs* inputs);
+  static void DropSettled(
+      const std::vector<std::optional<v1::Reminder>>& existing,
+      PlannedItems* items);
+
   // CheckInInterval()
   //
   // The cadence model's current interval for the couple's check-ins, in
@@ -116,6 +145,10 @@ class ReminderPlanner {
   absl::StatusOr<std::vector<engine::Ritual>> ToEngineRituals(
       absl::string_view couple_id, const std::vector<v1::Ritual>& rituals,
       bool include_proposed);
+  // The same from inputs already read.
+  static absl::StatusOr<std::vector<engine::Ritual>> ToEngineRituals(
+      const std::vector<v1::Ritual>& rituals, bool include_proposed,
+      const PlanInputs& inputs);
 
  private:
   SchedulerStore* const store_;

@@ -148,8 +148,23 @@ class Scheduler {
   // SettleAndPlan() runs when an occurrence's tick falls due: it settles the
   // occurrence before it (streaks, check-in outcomes, cadence) and returns
   // the next occurrence's items to queue.
+  // It saves the planned records and remembers the planned ticks
+  // (SaveTicks); the caller queues `queued`, together with the tick's ack.
   absl::StatusOr<PlannedItems> SettleAndPlan(const pairing::v1::Couple& couple,
                                              const Tick& tick);
+  // TickJob
+  //
+  // One claimed tick and its couple, for SettleAndPlanBatch().
+  struct TickJob {
+    const pairing::v1::Couple* couple;
+    const Tick* tick;
+  };
+  // SettleAndPlanBatch() is SettleAndPlan() for many ticks at once, with
+  // their reads and writes shared: a few round trips per batch whatever its
+  // size. One result per job, in order; ticks of one couple are planned in
+  // order, each seeing what the earlier ones planned.
+  std::vector<absl::StatusOr<PlannedItems>> SettleAndPlanBatch(
+      const std::vector<TickJob>& jobs);
   // ResumeAtTime() resumes a paused ritual whose resume time has come.
   absl::Status ResumeAtTime(const pairing::v1::Couple& couple,
                             const std::string& ritual_id);
@@ -187,6 +202,11 @@ class Scheduler {
   absl::StatusOr<v1::Ritual> Activate(const Scope& scope, v1::Ritual ritual,
                                       const std::string& caller_id);
   absl::StatusOr<v1::Cadence> EvaluateCadence(const Scope& scope);
+  // Records the occurrence `tick` settles as missed (its outcome is unset),
+  // with its streak and, for a check-in, the cadence. Returns whether the
+  // cadence was evaluated again.
+  absl::StatusOr<bool> SettleMissed(const Scope& scope,
+                                    const v1::Ritual& ritual, const Tick& tick);
   absl::Status UpdateStreak(const Scope& scope, const std::string& ritual_id,
                             const std::string& participant, int64_t index,
                             const std::string& outcome);

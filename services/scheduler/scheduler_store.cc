@@ -86,6 +86,88 @@ absl::StatusOr<std::optional<Message>> ParseOne(const RedisReply& one,
   return m;
 }
 
+// A reminder record from an HMGET slot; nullopt when absent or unparsable
+// (readers of many records skip a bad one rather than fail the batch).
+std::optional<v1::Reminder> LenientRecord(const RedisReply& blob) {
+  v1::Reminder r;
+  if (blob.is_nil() || !r.ParseFromString(blob.str)) return std::nullopt;
+  return r;
+}
+
+// Every field of an HMGET reply as a lenient record.
+std::vector<std::optional<v1::Reminder>> LenientRecords(
+    const RedisReply& blobs) {
+  std::vector<std::optional<v1::Reminder>> out;
+  out.reserve(blobs.elements.size());
+  for (const RedisReply& blob : blobs.elements) {
+    out.push_back(LenientRecord(blob));
+  }
+  return out;
+}
+
+// The skips hash's fields ("ritual|start seconds") by ritual.
+std::map<std::string, std::vector<absl::Time>> SkipsFrom(
+    const RedisReply& fields) {
+  std::map<std::string, std::vector<absl::Time>> out;
+  for (const RedisReply& field : fields.elements) {
+    std::pair<std::string, std::string> parts =
+        absl::StrSplit(field.str, absl::MaxSplits('|', 1));
+    int64_t seconds = 0;
+    if (absl::SimpleAtoi(parts.second, &seconds)) {
+      out[parts.first].push_back(absl::FromUnixSeconds(seconds));
+    }
+  }
+  return out;
+}
+
+std::optional<nlohmann::json> CadenceFrom(const RedisReply& one) {
+  if (one.is_nil()) return std::nullopt;
+  return nlohmann::json::parse(one.str, nullptr, false);
+}
+
+// "HMGET key fields..." (callers skip an empty list: HMGET needs a field).
+std::vector<std::string> Hmget(std::string key,
+                               const std::vector<std::string>& fields) {
+  std::vector<std::string> argv = {"HMGET", std::move(key)};
+  argv.insert(argv.end(), fields.begin(), fields.end());
+  return argv;
+}
+
+// The commands that save one CoupleWrites: the records with their due
+// index, and the pending ticks ("ritual|tick id" → "").
+void AppendWrites(const CoupleWrites& w,
+                  std::vector<std::vector<std::string>>* commands) {
+  if (!w.reminders.empty()) {
+    std::vector<std::string> records = {
+        "HSET", SchedulerStore::Key(w.couple_id, "reminders")};
+    std::vector<std::string> index = {
+        "ZADD", SchedulerStore::Key(w.couple_id, "due_index")};
+    records.reserve(2 + 2 * w.reminders.size());
+    index.reserve(2 + 2 * w.reminders.size());
+    for (const v1::Reminder& r : w.reminders) {
+      absl::string_view name = r.name();
+      std::string id(name.substr(name.rfind('/') + 1));
+      records.push_back(id);
+      records.push_back(r.SerializeAsString());
+      index.push_back(absl::StrCat(
+          absl::ToUnixMillis(absl::FromUnixSeconds(r.due_time().seconds()))));
+      index.push_back(std::move(id));
+    }
+    commands->push_back(std::move(records));
+    commands->push_back(std::move(index));
+  }
+  std::vector<std::string> ticks = {"HSET",
+                                    SchedulerStore::Key(w.couple_id, "ticks")};
+  for (const engine::QueuedReminder& q : w.ticks) {
+    // tick.{ritual}.{participant}.{index}.{couple}
+    std::vector<absl::string_view> parts = absl::StrSplit(q.id, '.');
+    if (parts.size() < 2 || parts[0] != "tick") continue;
+    ticks.push_back(absl::StrCat(parts[1], "|", q.id));
+    ticks.push_back("");
+  }
+  if (ticks.size() > 2) commands->push_back(std::move(ticks));
+}
+
 }  // namespace
 
 std::string SchedulerStore::Key(absl::string_view couple_id,
@@ -152,33 +234,12 @@ absl::StatusOr<std::map<std::string, std::vector<absl::Time>>>
 SchedulerStore::Skips(absl::string_view couple_id) {
   TEND_ASSIGN_OR_RETURN(RedisReply all,
                         redis_->Command({"HKEYS", Key(couple_id, "skips")}));
-  std::map<std::string, std::vector<absl::Time>> out;
-  for (const RedisReply& field : all.elements) {
-    std::pair<std::string, std::string> parts =
-        absl::StrSplit(field.str, absl::MaxSplits('|', 1));
-    int64_t seconds = 0;
-    if (absl::SimpleAtoi(parts.second, &seconds)) {
-      out[parts.first].push_back(absl::FromUnixSeconds(seconds));
-    }
-  }
-  return out;
+  return SkipsFrom(all);
 }
 
 absl::Status SchedulerStore::SaveReminders(
     absl::string_view couple_id, const std::vector<v1::Reminder>& reminders) {
-  if (reminders.empty()) return absl::OkStatus();
-  std::vector<std::string> records = {"HSET", Key(couple_id, "reminders")};
-  std::vector<std::string> index = {"ZADD", Key(couple_id, "due_index")};
-  for (const v1::Reminder& r : reminders) {
-    absl::string_view name = r.name();
-    const std::string id(name.substr(name.rfind('/') + 1));
-    records.push_back(id);
-    records.push_back(r.SerializeAsString());
-    index.push_back(absl::StrCat(
-        absl::ToUnixMillis(absl::FromUnixSeconds(r.due_time().seconds()))));
-    index.push_back(id);
-  }
-  return redis_->Pipeline({records, index}).status();
+  return WriteCouples({{std::string(couple_id), reminders, {}}});
 }
 
 absl::StatusOr<std::optional<v1::Reminder>> SchedulerStore::LoadReminder(
@@ -199,56 +260,121 @@ absl::StatusOr<std::vector<v1::Reminder>> SchedulerStore::LoadReminders(
 absl::StatusOr<std::vector<std::optional<v1::Reminder>>>
 SchedulerStore::LoadRemindersById(absl::string_view couple_id,
                                   const std::vector<std::string>& ids) {
-  std::vector<std::optional<v1::Reminder>> out;
-  if (ids.empty()) return out;
-  std::vector<std::string> argv = {"HMGET", Key(couple_id, "reminders")};
-  argv.insert(argv.end(), ids.begin(), ids.end());
+  if (ids.empty()) return std::vector<std::optional<v1::Reminder>>();
   TEND_ASSIGN_OR_RETURN(RedisReply blobs,
-                        redis_->Command(absl::MakeConstSpan(argv)));
-  for (const RedisReply& blob : blobs.elements) {
-    v1::Reminder r;
-    if (!blob.is_nil() && r.ParseFromString(blob.str)) {
-      out.push_back(std::move(r));
-    } else {
-      out.push_back(std::nullopt);
+                        redis_->Command(absl::MakeConstSpan(
+                            Hmget(Key(couple_id, "reminders"), ids))));
+  return LenientRecords(blobs);
+}
+
+absl::StatusOr<std::vector<v1::Reminder>> SchedulerStore::RemindersDueBetween(
+    absl::string_view couple_id, absl::Time from, absl::Time to) {
+  TEND_ASSIGN_OR_RETURN(PlanInputs inputs, LoadPlanInputs(couple_id, from, to));
+  return std::move(inputs.nearby);
+}
+
+absl::StatusOr<PlanInputs> SchedulerStore::LoadPlanInputs(
+    absl::string_view couple_id, absl::Time from, absl::Time to) {
+  CoupleReads read;
+  read.couple_id = std::string(couple_id);
+  read.plan_window = {from, to};
+  TEND_ASSIGN_OR_RETURN(std::vector<CoupleData> data, ReadCouples({read}));
+  return std::move(data[0].plan);
+}
+
+absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
+    const std::vector<CoupleReads>& reads) {
+  // Where each answer sits in the pipeline's replies; -1 when not asked.
+  struct Slots {
+    int reminders = -1, rituals = -1, outcomes = -1, skips = -1, cadence = -1,
+        window = -1;
+  };
+  std::vector<std::vector<std::string>> commands;
+  std::vector<Slots> slots(reads.size());
+  auto add = [&commands](std::vector<std::string> argv) {
+    commands.push_back(std::move(argv));
+    return static_cast<int>(commands.size()) - 1;
+  };
+  for (size_t i = 0; i < reads.size(); ++i) {
+    const CoupleReads& r = reads[i];
+    if (!r.reminder_ids.empty()) {
+      slots[i].reminders =
+          add(Hmget(Key(r.couple_id, "reminders"), r.reminder_ids));
+    }
+    if (!r.ritual_ids.empty()) {
+      slots[i].rituals = add(Hmget(Key(r.couple_id, "rituals"), r.ritual_ids));
+    }
+    if (!r.outcome_keys.empty()) {
+      slots[i].outcomes =
+          add(Hmget(Key(r.couple_id, "outcomes"), r.outcome_keys));
+    }
+    if (r.plan_window.has_value()) {
+      slots[i].skips = add({"HKEYS", Key(r.couple_id, "skips")});
+      slots[i].cadence = add({"GET", Key(r.couple_id, "cadence")});
+      slots[i].window = add(
+          {"ZRANGEBYSCORE", Key(r.couple_id, "due_index"),
+           absl::StrCat(absl::ToUnixMillis(r.plan_window->first)),
+           absl::StrCat("(", absl::ToUnixMillis(r.plan_window->second))});
+    }
+  }
+  TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
+                        redis_->Pipeline(commands));
+  std::vector<CoupleData> out(reads.size());
+  // The window's records, in a second round trip.
+  std::vector<std::vector<std::string>> window_reads;
+  std::vector<size_t> window_of;
+  for (size_t i = 0; i < reads.size(); ++i) {
+    const Slots& s = slots[i];
+    CoupleData& d = out[i];
+    if (s.reminders >= 0) d.reminders = LenientRecords(replies[s.reminders]);
+    if (s.rituals >= 0) {
+      for (const RedisReply& blob : replies[s.rituals].elements) {
+        TEND_ASSIGN_OR_RETURN(std::optional<v1::Ritual> ritual,
+                              ParseOne<v1::Ritual>(blob, "ritual"));
+        d.rituals.push_back(std::move(ritual));
+      }
+    }
+    if (s.outcomes >= 0) {
+      for (const RedisReply& one : replies[s.outcomes].elements) {
+        d.outcomes.push_back(one.str);
+      }
+    }
+    if (s.window >= 0) {
+      d.plan.skips = SkipsFrom(replies[s.skips]);
+      d.plan.cadence = CadenceFrom(replies[s.cadence]);
+      std::vector<std::string> ids;
+      for (RedisReply& id : replies[s.window].elements) {
+        ids.push_back(std::move(id.str));
+      }
+      if (!ids.empty()) {
+        window_reads.push_back(Hmget(Key(reads[i].couple_id, "reminders"), ids));
+        window_of.push_back(i);
+      }
+    }
+  }
+  if (!window_reads.empty()) {
+    TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> blobs,
+                          redis_->Pipeline(window_reads));
+    for (size_t k = 0; k < blobs.size(); ++k) {
+      for (std::optional<v1::Reminder>& r : LenientRecords(blobs[k])) {
+        if (r.has_value()) out[window_of[k]].plan.nearby.push_back(*std::move(r));
+      }
     }
   }
   return out;
 }
 
-absl::StatusOr<std::vector<v1::Reminder>> SchedulerStore::RemindersDueBetween(
-    absl::string_view couple_id, absl::Time from, absl::Time to) {
-  TEND_ASSIGN_OR_RETURN(
-      RedisReply ids,
-      redis_->Command({"ZRANGEBYSCORE", Key(couple_id, "due_index"),
-                       absl::StrCat(absl::ToUnixMillis(from)),
-                       absl::StrCat("(", absl::ToUnixMillis(to))}));
-  if (ids.elements.empty()) return std::vector<v1::Reminder>();
-  std::vector<std::string> argv = {"HMGET", Key(couple_id, "reminders")};
-  for (const RedisReply& id : ids.elements) argv.push_back(id.str);
-  TEND_ASSIGN_OR_RETURN(RedisReply blobs,
-                        redis_->Command(absl::MakeConstSpan(argv)));
-  std::vector<v1::Reminder> out;
-  for (const RedisReply& blob : blobs.elements) {
-    v1::Reminder r;
-    if (!blob.is_nil() && r.ParseFromString(blob.str)) out.push_back(r);
-  }
-  return out;
+absl::Status SchedulerStore::WriteCouples(
+    const std::vector<CoupleWrites>& writes) {
+  std::vector<std::vector<std::string>> commands;
+  for (const CoupleWrites& w : writes) AppendWrites(w, &commands);
+  return redis_->Pipeline(commands).status();
 }
 
 absl::Status SchedulerStore::SaveTicks(
     absl::string_view couple_id,
     const std::vector<engine::QueuedReminder>& queued) {
-  std::vector<std::string> argv = {"HSET", Key(couple_id, "ticks")};
-  for (const engine::QueuedReminder& q : queued) {
-    // tick.{ritual}.{participant}.{index}
-    std::vector<absl::string_view> parts = absl::StrSplit(q.id, '.');
-    if (parts.size() < 2 || parts[0] != "tick") continue;
-    argv.push_back(absl::StrCat(parts[1], "|", q.id));
-    argv.push_back("");
-  }
-  if (argv.size() == 2) return absl::OkStatus();
-  return redis_->Command(absl::MakeConstSpan(argv)).status();
+  return WriteCouples({{std::string(couple_id), {}, queued}});
 }
 
 absl::StatusOr<std::vector<std::string>> SchedulerStore::TakeTicks(
@@ -338,8 +464,7 @@ absl::StatusOr<std::optional<nlohmann::json>> SchedulerStore::Cadence(
     absl::string_view couple_id) {
   TEND_ASSIGN_OR_RETURN(RedisReply one,
                         redis_->Command({"GET", Key(couple_id, "cadence")}));
-  if (one.is_nil()) return std::nullopt;
-  return nlohmann::json::parse(one.str, nullptr, false);
+  return CadenceFrom(one);
 }
 
 absl::Status SchedulerStore::SaveCadence(absl::string_view couple_id,

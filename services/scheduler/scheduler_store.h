@@ -44,6 +44,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -66,6 +67,53 @@ inline constexpr int kMaxDeliveriesKept = 100;
 //
 // How long a reminder's delivery records outlive their last write.
 inline constexpr absl::Duration kDeliveryRetention = absl::Hours(24 * 35);
+
+// PlanInputs
+//
+// What planning reads about a couple besides its rituals: the agreed skips
+// ("ritual id" → occurrence starts), the cadence model's memory, and the
+// reminder records due around the occurrences being planned (for daily
+// budgets and merging).
+struct PlanInputs {
+  std::map<std::string, std::vector<absl::Time>> skips;
+  std::optional<nlohmann::json> cadence;
+  std::vector<v1::Reminder> nearby;
+};
+
+// CoupleReads
+//
+// What a batch (the dispatcher's) wants to know about one couple. Empty
+// lists cost nothing.
+struct CoupleReads {
+  std::string couple_id;
+  std::vector<std::string> reminder_ids;
+  std::vector<std::string> ritual_ids;
+  // Keys as internal::OutcomeKey builds them.
+  std::vector<std::string> outcome_keys;
+  // When set, PlanInputs with the records due in [first, second).
+  std::optional<std::pair<absl::Time, absl::Time>> plan_window;
+};
+
+// CoupleData
+//
+// The answer to one CoupleReads, each list in the order asked: nullopt for
+// a record that is not there (or does not parse), "" for an unset outcome.
+struct CoupleData {
+  std::vector<std::optional<v1::Reminder>> reminders;
+  std::vector<std::optional<v1::Ritual>> rituals;
+  std::vector<std::string> outcomes;
+  PlanInputs plan;
+};
+
+// CoupleWrites
+//
+// Records to save for one couple (as SaveReminders) and queued items whose
+// ticks to remember (as SaveTicks).
+struct CoupleWrites {
+  std::string couple_id;
+  std::vector<v1::Reminder> reminders;
+  std::vector<engine::QueuedReminder> ticks;
+};
 
 // SchedulerStore
 //
@@ -121,6 +169,20 @@ class SchedulerStore {
   // The records of reminders due in [from, to).
   absl::StatusOr<std::vector<v1::Reminder>> RemindersDueBetween(
       absl::string_view couple_id, absl::Time from, absl::Time to);
+
+  // Batches, for the dispatcher: many couples in a fixed number of round
+  // trips, whatever the batch's size.
+  //
+  // ReadCouples() answers every CoupleReads in order, in one round trip (two
+  // when a plan window is asked for). WriteCouples() saves every
+  // CoupleWrites in one round trip; the writes are not atomic together, and
+  // each one is idempotent.
+  absl::StatusOr<std::vector<CoupleData>> ReadCouples(
+      const std::vector<CoupleReads>& reads);
+  absl::Status WriteCouples(const std::vector<CoupleWrites>& writes);
+  // LoadPlanInputs(): one couple's PlanInputs for records due in [from, to).
+  absl::StatusOr<PlanInputs> LoadPlanInputs(absl::string_view couple_id,
+                                            absl::Time from, absl::Time to);
 
   // Ticks: the queue ids of each ritual's pending ticks and resumes, so a
   // change to the ritual can cancel them.

@@ -174,6 +174,31 @@ TEST_F(DueQueueTest, ClaimTakesDueRemindersOldestFirstUpToMax) {
               ElementsAre("later"));
 }
 
+TEST_F(DueQueueTest, ClaimSaysWhenTheNextReminderFallsDue) {
+  DueQueue queue(redis_.get(), QueueOptions{});
+  // Empty: nothing to wait for.
+  absl::StatusOr<ClaimBatch> empty = queue.ClaimWithNextDue("w", 10, kT0);
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  EXPECT_THAT(empty->claimed, IsEmpty());
+  EXPECT_EQ(empty->next_due, std::nullopt);
+  EXPECT_EQ(empty->now, kT0);
+  // Spread over shards, the earliest future one wins.
+  ASSERT_EQ(*queue.Schedule({Reminder("now", "A", kT0),
+                             Reminder("soon", "B", kT0 + absl::Seconds(3)),
+                             Reminder("later", "C", kT0 + absl::Seconds(9))}),
+            3);
+  absl::StatusOr<ClaimBatch> batch = queue.ClaimWithNextDue("w", 10, kT0);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_THAT(Ids(batch->claimed), ElementsAre("now"));
+  EXPECT_EQ(batch->next_due, kT0 + absl::Seconds(3));
+  // A full batch cannot know what else waits.
+  ASSERT_EQ(*queue.Schedule({Reminder("due", "D", kT0)}), 1);
+  batch = queue.ClaimWithNextDue("w", 1, kT0);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_THAT(Ids(batch->claimed), ElementsAre("due"));
+  EXPECT_EQ(batch->next_due, std::nullopt);
+}
+
 TEST_F(DueQueueTest, ClaimNeverExceedsMaxAcrossShards) {
   DueQueue queue(redis_.get(), QueueOptions{});
   std::vector<QueuedReminder> spread;
