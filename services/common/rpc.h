@@ -25,6 +25,7 @@
 #include "google/protobuf/descriptor.h"
 #include "engine/base/log.h"
 #include "services/common/auth.h"
+#include "services/common/request_check.h"
 #include "services/common/status.h"
 
 namespace tend::services {
@@ -40,7 +41,9 @@ void RecordRpc(const google::protobuf::Descriptor* request,
 
 // Serve()
 //
-// Authenticates the call, runs `method` on `logic`, and converts the result.
+// Authenticates the call, checks the request against the rules every
+// request shares (CheckRequest), runs `method` on `logic`, and converts the
+// result.
 template <typename Logic, typename Request, typename Response>
 grpc::Status Serve(const Authenticator& auth, grpc::ServerContext* context,
                    const Request& request, Response* response, Logic* logic,
@@ -49,6 +52,9 @@ grpc::Status Serve(const Authenticator& auth, grpc::ServerContext* context,
   const absl::Time started = absl::Now();  // latency: real time
   absl::StatusOr<Caller> caller = auth.Authenticate(*context);
   absl::Status status = caller.status();
+  // Who is asking comes first: a refused caller learns nothing about the
+  // request's shape.
+  if (status.ok()) status = CheckRequest(request);
   if (status.ok()) {
     absl::StatusOr<Response> result = (logic->*method)(*caller, request);
     status = result.status();

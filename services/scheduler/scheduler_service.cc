@@ -2,6 +2,7 @@
 
 #include "services/common/rpc.h"
 #include "services/scheduler/convert.h"
+#include "services/scheduler/scheduler_internal.h"
 
 namespace tend::scheduler {
 
@@ -233,6 +234,11 @@ grpc::Status SchedulerServiceImpl::NotYet(
     const grpc::ServerContext& context) const {
   absl::StatusOr<services::Caller> caller = auth_.Authenticate(context);
   if (!caller.ok()) return services::ToGrpcStatus(caller.status());
+  // Both are service-only: a person learns nothing more than with any other
+  // service-only RPC.
+  if (absl::Status service = internal::RequireService(*caller); !service.ok()) {
+    return services::ToGrpcStatus(service);
+  }
   return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                       "not implemented yet in this release");
 }

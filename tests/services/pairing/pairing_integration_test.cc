@@ -5,7 +5,7 @@
 #include <set>
 #include <thread>
 
-#include "absl/strings/escaping.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/barrier.h"
@@ -15,6 +15,7 @@
 #include "services/pairing/pairing.h"
 #include "services/pairing/pairing_service.h"
 #include "tend/pairing/v1/pairing.grpc.pb.h"
+#include "tests/security/auth_matrix.h"
 #include "tests/support/service_harness.h"
 
 namespace tend::pairing {
@@ -414,60 +415,30 @@ TEST_F(PairingIntegrationTest, RedisOutageAnswersUnavailableThenRecovers) {
 }
 
 // --- Authentication and isolation, over every RPC of the service ---------
-
-std::string Base64Url(const std::string& s) {
-  std::string out;
-  absl::WebSafeBase64Escape(s, &out);
-  return out;
-}
+// The bad tokens and the descriptor-driven calls are the security suite's
+// (tests/security/auth_matrix.h), which runs the same matrix over every
+// service's real binary.
 
 class PairingAuthMatrixTest : public PairingIntegrationTest {
  protected:
   // Calls `method` with an empty request and `authorization` (none if empty).
   grpc::Status Call(const google::protobuf::MethodDescriptor* method,
                     const std::string& authorization) {
-    grpc::ClientContext context;
-    if (!authorization.empty()) {
-      context.AddMetadata("authorization", authorization);
-    }
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    return testing::CallGeneric(
-        h_.channel(), &context,
-        absl::StrCat("/", method->service()->full_name(), "/", method->name()),
-        "");
+    return security::CallMethod(h_.channel(), method, authorization, "")
+        .status;
   }
 };
 
 TEST_F(PairingAuthMatrixTest, EveryRpcRejectsBadTokens) {
-  const absl::Time now = h_.clock()->Now();
-  const std::string alg_none = absl::StrCat(
-      Base64Url(R"({"alg":"none","typ":"JWT"})"), ".",
-      Base64Url(absl::StrCat(R"({"sub":"alice","exp":)",
-                             absl::ToUnixSeconds(now) + 3600, "}")),
-      ".");
-  const std::map<std::string, std::string> bad = {
-      {"no token", ""},
-      {"not bearer", "Basic YWxpY2U6cHc="},
-      {"garbage", "Bearer not.a.jwt"},
-      {"bad signature",
-       ServiceHarness::Bearer("wrong-secret", "alice", now + absl::Hours(1))},
-      {"expired", ServiceHarness::Bearer(testing::kTestJwtSecret, "alice",
-                                         now - absl::Seconds(1))},
-      {"alg none", absl::StrCat("Bearer ", alg_none)},
-      {"user token claiming a service",
-       ServiceHarness::Bearer(testing::kTestJwtSecret, "service:scheduler",
-                              now + absl::Hours(1))},
-  };
   const google::protobuf::ServiceDescriptor* service =
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-          "tend.pairing.v1.PairingService");
+      security::FindService("tend.pairing.v1.PairingService");
   ASSERT_GE(service->method_count(), 10);
-  for (int i = 0; i < service->method_count(); ++i) {
-    for (const auto& [why, authorization] : bad) {
-      grpc::Status s = Call(service->method(i), authorization);
-      EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
-          << service->method(i)->name() << " with " << why;
+  for (const security::BadToken& bad : security::BadTokens(
+           testing::kTestJwtSecret, "alice", h_.clock()->Now())) {
+    for (const auto* method : security::Methods(service)) {
+      EXPECT_EQ(Call(method, bad.authorization).error_code(),
+                grpc::StatusCode::UNAUTHENTICATED)
+          << method->name() << " with " << bad.why;
     }
   }
 }
@@ -475,7 +446,7 @@ TEST_F(PairingAuthMatrixTest, EveryRpcRejectsBadTokens) {
 TEST_F(PairingAuthMatrixTest, AStrangerNeverSeesAnotherCouple) {
   SetProfile("alice", "Alice", "America/New_York");
   Pair("alice", "bob");
-  const std::string stranger = ServiceHarness::Bearer(
+  const std::string stranger = security::Bearer(
       testing::kTestJwtSecret, "stranger", h_.clock()->Now() + absl::Hours(1));
   // What a valid caller who is in no couple gets, RPC by RPC. A new RPC
   // must be added here, or the test fails.
@@ -491,15 +462,11 @@ TEST_F(PairingAuthMatrixTest, AStrangerNeverSeesAnotherCouple) {
       {"DeleteMyData", grpc::StatusCode::OK},  // their own, nothing
       {"LookupCouple", grpc::StatusCode::PERMISSION_DENIED},
   };
-  const google::protobuf::ServiceDescriptor* service =
-      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-          "tend.pairing.v1.PairingService");
-  for (int i = 0; i < service->method_count(); ++i) {
-    const std::string name = service->method(i)->name();
+  for (const auto* method : security::Methods(
+           security::FindService("tend.pairing.v1.PairingService"))) {
+    const std::string name = method->name();
     ASSERT_TRUE(expected.count(name)) << "no expectation for " << name;
-    EXPECT_EQ(Call(service->method(i), stranger).error_code(),
-              expected.at(name))
-        << name;
+    EXPECT_EQ(Call(method, stranger).error_code(), expected.at(name)) << name;
   }
   // With well-formed requests, the couple-scoped RPCs still answer NOT_FOUND.
   v1::UpdateCoupleRequest update;
