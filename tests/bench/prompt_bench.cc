@@ -14,7 +14,8 @@
 // token) is the floor: the same server, the same transport, no work.
 //
 // Each caller is a thread with its own channel (its own TCP connection)
-// that calls back to back for --seconds; modes alternate (health, daily,
+// that calls back to back for --seconds (tests/bench/load/rpc_load.h, which
+// tend-bench-api shares for the real binaries); modes alternate (health, daily,
 // catalog item) round after round so that a noisy neighbour hurts all. The
 // third mode, GetCatalogItem, is the same service's cheapest authenticated
 // RPC (no Redis): it splits the gap between the two into what any
@@ -28,23 +29,16 @@
 //
 // Output: human-readable lines, then "RESULT key value" lines.
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/impl/client_unary_call.h>
-#include <grpcpp/impl/rpc_method.h>
 
-#include <algorithm>
-#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
-#include <thread>
-#include <tuple>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/barrier.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/base/log.h"
@@ -61,6 +55,7 @@
 #include "services/prompt/prompt_service.h"
 #include "tend/pairing/v1/pairing.grpc.pb.h"
 #include "tend/prompt/v1/prompt.grpc.pb.h"
+#include "tests/bench/load/rpc_load.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/service_harness.h"
 
@@ -78,64 +73,6 @@ namespace {
 
 using testing::kTestJwtSecret;
 using testing::kTestServiceSecret;
-
-struct Round {
-  double calls_per_second = 0;
-  std::vector<absl::Duration> latencies;
-  int64_t errors = 0;
-};
-
-absl::Duration Percentile(std::vector<absl::Duration> sorted, double p) {
-  if (sorted.empty()) return absl::ZeroDuration();
-  const size_t i =
-      std::min(sorted.size() - 1, static_cast<size_t>(p * sorted.size()));
-  return sorted[i];
-}
-
-std::shared_ptr<grpc::Channel> OwnChannel(const std::string& address, int i) {
-  grpc::ChannelArguments args;
-  // A channel of its own: its own subchannel and TCP connection.
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  args.SetString("tend.bench.caller", absl::StrCat(i));
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
-}
-
-// Runs `callers` threads calling `call(caller)` back to back for `length`.
-template <typename Call>
-Round Measure(int callers, absl::Duration length, const Call& call) {
-  std::vector<std::vector<absl::Duration>> latencies(callers);
-  std::atomic<int64_t> errors{0};
-  std::atomic<bool> stop{false};
-  absl::Barrier start(callers + 1);
-  std::vector<std::thread> threads;
-  for (int c = 0; c < callers; ++c) {
-    threads.emplace_back([&, c] {
-      latencies[c].reserve(200000);
-      start.Block();
-      while (!stop.load(std::memory_order_relaxed)) {
-        const absl::Time before = absl::Now();
-        if (!call(c)) errors.fetch_add(1);
-        latencies[c].push_back(absl::Now() - before);
-      }
-    });
-  }
-  start.Block();
-  const absl::Time began = absl::Now();
-  absl::SleepFor(length);
-  stop = true;
-  for (std::thread& t : threads) t.join();
-  const absl::Duration elapsed = absl::Now() - began;
-  Round round;
-  for (auto& l : latencies) {
-    round.latencies.insert(round.latencies.end(), l.begin(), l.end());
-  }
-  std::sort(round.latencies.begin(), round.latencies.end());
-  round.calls_per_second =
-      round.latencies.size() / absl::ToDoubleSeconds(elapsed);
-  round.errors = errors.load();
-  return round;
-}
 
 int Run() {
   SetMinLogLevel(LogLevel::kWarning);
@@ -226,118 +163,58 @@ int Run() {
     couple_of_user.push_back(couple.name());
   }
 
-  // Per caller: its own channel, user and token. Both RPCs are made the
-  // same way, a blocking unary call of pre-serialized bytes, so the client
-  // costs the same and the difference is the server's.
-  struct Caller {
-    std::shared_ptr<grpc::Channel> channel;
-    std::unique_ptr<grpc::internal::RpcMethod> daily;
-    std::unique_ptr<grpc::internal::RpcMethod> health;
-    std::unique_ptr<grpc::internal::RpcMethod> item;
-    std::string authorization;
-    grpc::ByteBuffer daily_request;
-    grpc::ByteBuffer item_request;
-  };
-  std::vector<Caller> each(callers);
-  grpc::Slice no_bytes(std::string{});
-  const grpc::ByteBuffer health_request(&no_bytes, 1);  // HealthCheckRequest{}
+  // Per caller: its own channel (bench::CallerPool), user and token. The
+  // three RPCs are made the same way, a blocking unary call of
+  // pre-serialized bytes, so the client costs the same and the difference
+  // is the server's.
+  bench::CallerPool pool(address, callers);
+  std::vector<bench::UnaryRequest> daily, item;
+  const std::vector<bench::UnaryRequest> health = {bench::HealthCheck()};
   for (int i = 0; i < callers; ++i) {
     const size_t u = i % users.size();
-    Caller& c = each[i];
-    c.channel = OwnChannel(address, i);
-    c.daily = std::make_unique<grpc::internal::RpcMethod>(
-        "/tend.prompt.v1.PromptService/GetDailyQuestion",
-        grpc::internal::RpcMethod::NORMAL_RPC, c.channel);
-    c.health = std::make_unique<grpc::internal::RpcMethod>(
-        "/grpc.health.v1.Health/Check", grpc::internal::RpcMethod::NORMAL_RPC,
-        c.channel);
-    c.item = std::make_unique<grpc::internal::RpcMethod>(
-        "/tend.prompt.v1.PromptService/GetCatalogItem",
-        grpc::internal::RpcMethod::NORMAL_RPC, c.channel);
-    c.authorization =
+    const std::string authorization =
         testing::ServiceHarness::Bearer(kTestJwtSecret, users[u], expire);
-    v1::GetCatalogItemRequest item;
-    item.set_name((*catalog)->items()[i % (*catalog)->items().size()].name());
-    grpc::Slice item_slice(item.SerializeAsString());
-    c.item_request = grpc::ByteBuffer(&item_slice, 1);
     v1::GetDailyQuestionRequest request;
     request.set_parent(couple_of_user[u]);
-    grpc::Slice slice(request.SerializeAsString());
-    c.daily_request = grpc::ByteBuffer(&slice, 1);
+    daily.push_back(
+        bench::Request("/tend.prompt.v1.PromptService/GetDailyQuestion",
+                       request, authorization));
+    v1::GetCatalogItemRequest item_request;
+    item_request.set_name(
+        (*catalog)->items()[i % (*catalog)->items().size()].name());
+    item.push_back(
+        bench::Request("/tend.prompt.v1.PromptService/GetCatalogItem",
+                       item_request, authorization));
   }
-  // One call; `check` sees the response bytes when given.
-  enum class Mode { kHealth, kItem, kDaily };
-  auto unary = [&](int i, Mode mode, std::string* check = nullptr) {
-    Caller& c = each[i];
-    grpc::ClientContext context;
-    if (mode != Mode::kHealth) {
-      context.AddMetadata("authorization", c.authorization);
-    }
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    grpc::ByteBuffer response;
-    const grpc::Status status = grpc::internal::BlockingUnaryCall(
-        c.channel.get(),
-        mode == Mode::kDaily  ? *c.daily
-        : mode == Mode::kItem ? *c.item
-                              : *c.health,
-        &context,
-        mode == Mode::kDaily  ? c.daily_request
-        : mode == Mode::kItem ? c.item_request
-                              : health_request,
-        &response);
-    if (status.ok() && check != nullptr) {
-      std::vector<grpc::Slice> slices;
-      (void)response.Dump(&slices);
-      check->clear();
-      for (const grpc::Slice& s : slices) {
-        check->append(reinterpret_cast<const char*>(s.begin()), s.size());
-      }
-    }
-    return status.ok();
-  };
-  auto daily = [&](int c) { return unary(c, Mode::kDaily); };
-  auto item = [&](int c) { return unary(c, Mode::kItem); };
-  auto health = [&](int c) { return unary(c, Mode::kHealth); };
   // Warm up: every partner's question exists, every channel is connected.
   for (int i = 0; i < callers; ++i) {
     std::string question, serving;
     v1::Question parsed;
-    if (!unary(i, Mode::kDaily, &question) ||
+    if (!pool.Call(i, daily[i], &question).ok() ||
         !parsed.ParseFromString(question) || parsed.text().empty() ||
-        !unary(i, Mode::kItem) || !unary(i, Mode::kHealth, &serving) ||
+        !pool.Call(i, item[i]).ok() ||
+        !pool.Call(i, health[0], &serving).ok() ||
         serving != std::string("\x08\x01", 2)) {  // SERVING
       std::fprintf(stderr, "warm-up call failed\n");
       return 1;
     }
   }
-  Measure(callers, absl::Seconds(1), daily);
+  bench::Measure(pool, daily, absl::Seconds(1));
 
-  std::vector<Round> health_rounds, item_rounds, daily_rounds;
+  std::vector<bench::Round> health_rounds, item_rounds, daily_rounds;
   for (int r = 0; r < absl::GetFlag(FLAGS_rounds); ++r) {
     health_rounds.push_back(
-        Measure(callers, absl::GetFlag(FLAGS_seconds), health));
+        bench::Measure(pool, health, absl::GetFlag(FLAGS_seconds)));
     daily_rounds.push_back(
-        Measure(callers, absl::GetFlag(FLAGS_seconds), daily));
-    item_rounds.push_back(Measure(callers, absl::GetFlag(FLAGS_seconds), item));
+        bench::Measure(pool, daily, absl::GetFlag(FLAGS_seconds)));
+    item_rounds.push_back(
+        bench::Measure(pool, item, absl::GetFlag(FLAGS_seconds)));
   }
-  auto summarize = [](const char* name, const std::vector<Round>& rounds) {
-    double rate = 0;
-    int64_t errors = 0;
-    std::vector<absl::Duration> all;
-    for (const Round& r : rounds) {
-      rate += r.calls_per_second / rounds.size();
-      errors += r.errors;
-      all.insert(all.end(), r.latencies.begin(), r.latencies.end());
-    }
-    std::sort(all.begin(), all.end());
-    std::printf(
-        "%-18s %9.0f calls/s  p50 %7.3f ms  p99 %7.3f ms  errors %lld\n", name,
-        rate, absl::ToDoubleMilliseconds(Percentile(all, 0.50)),
-        absl::ToDoubleMilliseconds(Percentile(all, 0.99)),
-        static_cast<long long>(errors));
-    return std::make_tuple(rate, Percentile(all, 0.50), Percentile(all, 0.99),
-                           errors);
+  auto summarize = [](const char* name,
+                      const std::vector<bench::Round>& rounds) {
+    const bench::Summary s = bench::Summarize(rounds);
+    std::printf("%s\n", bench::FormatSummary(name, s).c_str());
+    return s;
   };
   std::printf("%d callers, %d couples, %d rounds of %s per mode\n", callers,
               couples, absl::GetFlag(FLAGS_rounds),
@@ -349,27 +226,25 @@ int Run() {
                 100 * daily_rounds[r].calls_per_second /
                     health_rounds[r].calls_per_second);
   }
-  const auto [h_rate, h_p50, h_p99, h_errors] =
-      summarize("Health/Check", health_rounds);
-  const auto [d_rate, d_p50, d_p99, d_errors] =
-      summarize("GetDailyQuestion", daily_rounds);
-  const auto [i_rate, i_p50, i_p99, i_errors] =
-      summarize("GetCatalogItem", item_rounds);
+  const bench::Summary h = summarize("Health/Check", health_rounds);
+  const bench::Summary d = summarize("GetDailyQuestion", daily_rounds);
+  const bench::Summary i = summarize("GetCatalogItem", item_rounds);
   std::printf(
       "GetDailyQuestion throughput is %.0f%% of the health check's "
       "(target: at least 50%%)\n",
-      100 * d_rate / h_rate);
-  std::printf("RESULT health_calls_per_second %.0f\n", h_rate);
-  std::printf("RESULT health_p99_ms %.3f\n", absl::ToDoubleMilliseconds(h_p99));
-  std::printf("RESULT daily_calls_per_second %.0f\n", d_rate);
-  std::printf("RESULT daily_p50_ms %.3f\n", absl::ToDoubleMilliseconds(d_p50));
-  std::printf("RESULT daily_p99_ms %.3f\n", absl::ToDoubleMilliseconds(d_p99));
-  std::printf("RESULT item_calls_per_second %.0f\n", i_rate);
-  std::printf("RESULT item_p99_ms %.3f\n", absl::ToDoubleMilliseconds(i_p99));
-  std::printf("RESULT throughput_ratio %.3f\n", d_rate / h_rate);
+      100 * d.calls_per_second / h.calls_per_second);
+  std::printf("RESULT health_calls_per_second %.0f\n", h.calls_per_second);
+  std::printf("RESULT health_p99_ms %.3f\n", absl::ToDoubleMilliseconds(h.p99));
+  std::printf("RESULT daily_calls_per_second %.0f\n", d.calls_per_second);
+  std::printf("RESULT daily_p50_ms %.3f\n", absl::ToDoubleMilliseconds(d.p50));
+  std::printf("RESULT daily_p99_ms %.3f\n", absl::ToDoubleMilliseconds(d.p99));
+  std::printf("RESULT item_calls_per_second %.0f\n", i.calls_per_second);
+  std::printf("RESULT item_p99_ms %.3f\n", absl::ToDoubleMilliseconds(i.p99));
+  std::printf("RESULT throughput_ratio %.3f\n",
+              d.calls_per_second / h.calls_per_second);
   (*prompt_server)->Shutdown(absl::ZeroDuration());
   (*pairing_server)->Shutdown(absl::ZeroDuration());
-  return h_errors + d_errors + i_errors == 0 ? 0 : 1;
+  return h.errors + d.errors + i.errors == 0 ? 0 : 1;
 }
 
 }  // namespace
