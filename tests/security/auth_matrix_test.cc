@@ -77,14 +77,27 @@ TEST_F(AuthMatrixTest, EveryRpcRefusesEveryBadToken) {
         ++calls;
       }
     }
-    // A service secret's token that claims a user is not a user either.
+    // Service tokens go wrong in their own ways: a service secret's token
+    // that claims a user is not a user, and an expired or badly signed
+    // service token is no service.
+    const std::vector<BadToken> bad_service = {
+        {"a user claimed with the service secret",
+         Bearer(e2e::kServiceSecret, "alice", now + absl::Hours(1))},
+        {"an expired service token",
+         Bearer(e2e::kServiceSecret, "service:pairing",
+                now - absl::Seconds(1))},
+        {"a service token with a wrong secret",
+         Bearer("not-the-service-secret", "service:pairing",
+                now + absl::Hours(1))},
+    };
     for (const auto* method : Methods(FindService(full_name))) {
-      CallResult r = CallMethod(
-          ChannelOf(short_name), method,
-          Bearer(e2e::kServiceSecret, "alice", now + absl::Hours(1)), "");
-      EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
-          << method->full_name() << " with a user token signed by the "
-          << "service secret: " << CodeName(r.status.error_code());
+      for (const BadToken& token : bad_service) {
+        CallResult r = CallMethod(ChannelOf(short_name), method,
+                                  token.authorization, "");
+        EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+            << method->full_name() << " with " << token.why << ": "
+            << CodeName(r.status.error_code());
+      }
     }
   }
   EXPECT_GT(calls, 60 * 10);
@@ -141,6 +154,28 @@ TEST_F(AuthMatrixTest, StrangersMembersAndServices) {
       EXPECT_EQ(r.status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
           << row.method << " by " << member << ": "
           << CodeName(r.status.error_code());
+    }
+  }
+
+  // A service acts for no person: user RPCs refuse service tokens, except
+  // where an operator may look (documented in the .proto).
+  const std::set<std::string> operator_may = {
+      "ListDeliveries",     // operators read delivery records
+      "ListRitualTemplates", "GetRitualTemplate",  // public catalog
+      "ListCatalogItems",   "GetCatalogItem",      // public catalog
+      "GetLoveLanguageQuiz", "GetConnectionCheck",  // public questionnaires
+  };
+  for (const Row& row : Rows()) {
+    if (row.scope == Scope::kService) continue;
+    CallResult r = Call(row, "service:scheduler", row.request);
+    const grpc::StatusCode code = r.status.error_code();
+    if (operator_may.count(row.method)) {
+      EXPECT_NE(code, grpc::StatusCode::UNAUTHENTICATED) << row.method;
+    } else {
+      EXPECT_TRUE(code == grpc::StatusCode::PERMISSION_DENIED ||
+                  code == grpc::StatusCode::NOT_FOUND)
+          << row.service << "." << row.method << " by a service token: "
+          << CodeName(code) << " " << r.status.error_message();
     }
   }
 
