@@ -4,6 +4,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "engine/base/log.h"
+#include "google/protobuf/stubs/common.h"
 #include "services/common/request_log.h"
 
 namespace tend::services {
@@ -139,6 +141,17 @@ absl::Status CheckRequest(const google::protobuf::Message& request) {
     }
   }
   return CheckMessage("", request);
+}
+
+void RouteProtobufLogs() {
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level,
+                                     const char* filename, int line,
+                                     const std::string& message) {
+    Log(level == google::protobuf::LOGLEVEL_FATAL ? LogLevel::kError
+                                                  : LogLevel::kDebug,
+        "protobuf.message",
+        {{"file", filename}, {"line", line}, {"message", message}});
+  });
 }
 
 }  // namespace tend::services

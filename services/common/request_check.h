@@ -38,6 +38,15 @@ inline constexpr size_t kMaxRequestStringBytes = 32 * 1024;
 // OK, or INVALID_ARGUMENT naming the first field that breaks a rule above.
 absl::Status CheckRequest(const google::protobuf::Message& request);
 
+// RouteProtobufLogs()
+//
+// Sends libprotobuf's own messages (e.g. "String field ... contains invalid
+// UTF-8 data when parsing", one for every such request a caller sends)
+// into Tend's JSON log at debug level, instead of free text on stderr at
+// ERROR: a caller must not be able to fill the logs, nor break their
+// format. Call once at start-up.
+void RouteProtobufLogs();
+
 }  // namespace tend::services
 
 #endif  // TEND_SERVICES_COMMON_REQUEST_CHECK_H_

@@ -12,6 +12,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "engine/base/log.h"
+#include "services/common/request_check.h"
 #include "services/common/flags.h"
 
 namespace tend::services {
@@ -32,6 +33,7 @@ absl::StatusOr<std::unique_ptr<RunningServer>> RunningServer::Start(
   static const bool once = [] {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    RouteProtobufLogs();
     return true;
   }();
   (void)once;

@@ -27,6 +27,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/stubs/common.h"
 #include "gtest/gtest.h"
@@ -425,6 +426,15 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
         EXPECT_TRUE(absl::StrContains(r.status.error_message(), leaf))
             << where << " does not name the field";
       }
+    }
+  }
+  // The flood left the logs usable: JSON lines only, nothing echoed.
+  for (e2e::Service* service : {&pairing(), &prompt(), &scheduler()}) {
+    const std::string logs = service->process->Stderr();
+    EXPECT_LT(logs.size(), 256u * 1024) << "the flood bloated a log";
+    for (absl::string_view line : absl::StrSplit(logs, '\n', absl::SkipEmpty())) {
+      EXPECT_TRUE(absl::StartsWith(line, "{"))
+          << "not a JSON log line: " << line.substr(0, 200);
     }
   }
   EXPECT_TRUE(accepted.empty())
