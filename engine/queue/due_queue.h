@@ -186,8 +186,7 @@ class DueQueue {
   absl::StatusOr<std::vector<ClaimedReminder>> Claim(
       absl::string_view worker, int max, std::optional<absl::Time> now);
   // The same, also saying when the queue next has work.
-  absl::StatusOr<ClaimBatch> ClaimWithNextDue(absl::string_view worker,
-                                              int max,
+  absl::StatusOr<ClaimBatch> ClaimWithNextDue(absl::string_view worker, int max,
                                               std::optional<absl::Time> now);
 
   // Complete()

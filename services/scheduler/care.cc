@@ -10,10 +10,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "services/common/request_log.h"
 #include "engine/base/log.h"
 #include "engine/base/status_macros.h"
 #include "engine/cadence/cadence.h"
+#include "services/common/request_log.h"
 #include "services/scheduler/convert.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/scheduler_internal.h"
@@ -527,8 +527,7 @@ absl::StatusOr<bool> Scheduler::SettleMissed(const Scope& scope,
   TEND_ASSIGN_OR_RETURN(engine::Couple c, ToEngineCouple(scope.couple));
   TEND_RETURN_IF_ERROR(store_->AddCheckIn(
       scope.couple_id,
-      {{"day",
-        DayString(absl::ToCivilDay(*tick.previous_start, c.home_zone))},
+      {{"day", DayString(absl::ToCivilDay(*tick.previous_start, c.home_zone))},
        {"outcome", "missed"},
        {"mood", 0},
        {"at", absl::ToUnixSeconds(clock_->Now())}}));
@@ -642,7 +641,7 @@ std::vector<absl::StatusOr<PlannedItems>> Scheduler::SettleAndPlanBatch(
   }
   for (size_t i = 0; i < jobs.size(); ++i) {
     if (!results[i].ok()) continue;
-    const std::vector<std::optional<v1::Reminder>>& all =
+    const std::vector<std::optional<RecordSummary>>& all =
         (*records)[read_of[i]].reminders;
     PlannedItems& items = *results[i];
     const auto from = all.begin() + first_record[i];

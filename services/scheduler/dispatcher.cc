@@ -8,8 +8,8 @@
 #include "engine/base/log.h"
 #include "engine/base/status_macros.h"
 #include "services/scheduler/convert.h"
-#include "services/scheduler/scheduler_metrics.h"
 #include "services/scheduler/scheduler_internal.h"
+#include "services/scheduler/scheduler_metrics.h"
 
 namespace tend::scheduler {
 
@@ -81,13 +81,13 @@ absl::StatusOr<int> Dispatcher::RunOnce() {
 absl::Status Dispatcher::Send(const pairing::v1::Couple& couple,
                               const engine::Couple& people,
                               v1::Reminder reminder,
-                              const std::optional<v1::Reminder>& record,
+                              const std::optional<RecordSummary>& record,
                               const std::optional<v1::Ritual>& ritual,
                               int attempts, std::optional<v1::Reminder>* save,
                               std::vector<engine::QueuedReminder>* next) {
   const absl::Time now = clock_->Now();
   if (record.has_value()) {
-    const auto state = record->state();
+    const v1::ReminderState state = record->state;
     if (state == v1::REMINDER_STATE_DONE ||
         state == v1::REMINDER_STATE_SKIPPED ||
         state == v1::REMINDER_STATE_CANCELLED ||
@@ -176,10 +176,9 @@ void Dispatcher::SendAll(std::vector<Job>& jobs,
         continue;
       }
       std::optional<v1::Reminder> save;
-      job.status =
-          Send(*job.couple, *groups[k].people, *job.decoded->reminder,
-               (*data)[k].reminders[n], (*data)[k].rituals[n],
-               job.item->attempts, &save, next);
+      job.status = Send(*job.couple, *groups[k].people, *job.decoded->reminder,
+                        (*data)[k].reminders[n], (*data)[k].rituals[n],
+                        job.item->attempts, &save, next);
       if (job.status.ok() && save.has_value()) {
         writes[k].reminders.push_back(*std::move(save));
         writing.push_back(groups[k].jobs[n]);
@@ -240,8 +239,7 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
   const std::vector<engine::ClaimedReminder>& claimed = batch.claimed;
   // Decode every item and find its couple, asking the directory once per
   // person.
-  absl::node_hash_map<std::string, absl::StatusOr<pairing::v1::Couple>>
-      couples;
+  absl::node_hash_map<std::string, absl::StatusOr<pairing::v1::Couple>> couples;
   std::vector<Job> jobs(claimed.size());
   for (size_t i = 0; i < claimed.size(); ++i) {
     Job& job = jobs[i];
@@ -249,10 +247,10 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
     job.decoded = DecodeItem(claimed[i].reminder.payload);
     job.status = job.decoded.status();
     if (!job.status.ok()) continue;
-    const std::string& user =
-        job.decoded->reminder ? job.decoded->reminder->recipient_user_id()
-        : job.decoded->tick   ? job.decoded->tick->user_id
-                              : job.decoded->resume_user_id;
+    const std::string& user = job.decoded->reminder
+                                  ? job.decoded->reminder->recipient_user_id()
+                              : job.decoded->tick ? job.decoded->tick->user_id
+                                                  : job.decoded->resume_user_id;
     auto it = couples.find(user);
     if (it == couples.end()) {
       it = couples.emplace(user, scheduler_->directory()->ForUser(user)).first;
@@ -284,8 +282,8 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
     }
     // Every failure is retried with backoff and then dead-lettered where an
     // operator can see and retry it; nothing is dropped silently.
-    absl::StatusOr<engine::NackOutcome> nacked = queue_->Nack(
-        item, job.status.message(), RetryAfterOf(job.status), now);
+    absl::StatusOr<engine::NackOutcome> nacked =
+        queue_->Nack(item, job.status.message(), RetryAfterOf(job.status), now);
     if (nacked.ok() && *nacked == engine::NackOutcome::kRetrying) {
       RecordRetry();
     }

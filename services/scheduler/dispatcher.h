@@ -11,10 +11,10 @@
 // the delivered records, and a few round trips for all the ticks
 // (Scheduler::SettleAndPlanBatch), so a batch costs a handful of round
 // trips whatever its size. Records are written before the ack: a worker
-// killed between the two sends again under the same id. Quiet hours are judged again just
-// before sending: a reminder whose recipient's quiet hours have begun is
-// moved to their end instead (Scheduler::HoldForQuietHours). A failed item
-// is nacked: retried with backoff (at least the provider's Retry-After,
+// killed between the two sends again under the same id. Quiet hours are judged
+// again just before sending: a reminder whose recipient's quiet hours have
+// begun is moved to their end instead (Scheduler::HoldForQuietHours). A failed
+// item is nacked: retried with backoff (at least the provider's Retry-After,
 // see delivery.h), then dead-lettered. A worker killed at any point loses
 // nothing: its lease expires and another worker, in any replica, takes the
 // items again; the reminder id lets every channel recognise a repeat.
@@ -117,7 +117,7 @@ class Dispatcher {
   // reminder held for quiet hours adds its new queue item to `next`.
   absl::Status Send(const pairing::v1::Couple& couple,
                     const engine::Couple& people, v1::Reminder reminder,
-                    const std::optional<v1::Reminder>& record,
+                    const std::optional<RecordSummary>& record,
                     const std::optional<v1::Ritual>& ritual, int attempts,
                     std::optional<v1::Reminder>* save,
                     std::vector<engine::QueuedReminder>* next);

@@ -90,11 +90,10 @@ std::string ReminderId(const v1::Reminder& reminder) {
   return std::string(name.substr(name.rfind('/') + 1));
 }
 
-bool IsOpenRecord(const std::optional<v1::Reminder>& record) {
-  return !record.has_value() ||
-         record->state() == v1::REMINDER_STATE_SCHEDULED ||
-         record->state() == v1::REMINDER_STATE_DROPPED ||
-         record->state() == v1::REMINDER_STATE_CANCELLED;
+bool IsOpenRecord(const std::optional<RecordSummary>& record) {
+  return !record.has_value() || record->state == v1::REMINDER_STATE_SCHEDULED ||
+         record->state == v1::REMINDER_STATE_DROPPED ||
+         record->state == v1::REMINDER_STATE_CANCELLED;
 }
 
 std::pair<absl::Time, absl::Time> PlanWindow(absl::Time after) {
@@ -159,17 +158,20 @@ absl::StatusOr<PlannedItems> ReminderPlanner::PlanNext(
                         Draft(couple, rituals, after, cursors, &inputs));
   // A reminder already sent or answered keeps its record: re-planning an
   // occurrence must not turn a delivered reminder back into a planned one.
-  std::vector<std::string> ids;
-  for (const v1::Reminder& r : items.records) ids.push_back(ReminderId(r));
-  TEND_ASSIGN_OR_RETURN(std::vector<std::optional<v1::Reminder>> existing,
-                        store_->LoadRemindersById(couple_id, ids));
-  DropSettled(existing, &items);
+  CoupleReads existing;
+  existing.couple_id = couple_id;
+  for (const v1::Reminder& r : items.records) {
+    existing.reminder_ids.push_back(ReminderId(r));
+  }
+  TEND_ASSIGN_OR_RETURN(std::vector<CoupleData> found,
+                        store_->ReadCouples({existing}));
+  DropSettled(found[0].reminders, &items);
   TEND_RETURN_IF_ERROR(store_->SaveReminders(couple_id, items.records));
   return items;
 }
 
 void ReminderPlanner::DropSettled(
-    const std::vector<std::optional<v1::Reminder>>& existing,
+    const std::vector<std::optional<RecordSummary>>& existing,
     PlannedItems* items) {
   std::vector<v1::Reminder> to_save;
   absl::flat_hash_set<std::string> settled;
@@ -180,12 +182,11 @@ void ReminderPlanner::DropSettled(
       settled.insert(ReminderId(items->records[i]));
     }
   }
-  items->queued.erase(
-      std::remove_if(items->queued.begin(), items->queued.end(),
-                     [&](const engine::QueuedReminder& q) {
-                       return settled.contains(q.id);
-                     }),
-      items->queued.end());
+  items->queued.erase(std::remove_if(items->queued.begin(), items->queued.end(),
+                                     [&](const engine::QueuedReminder& q) {
+                                       return settled.contains(q.id);
+                                     }),
+                      items->queued.end());
   items->records = std::move(to_save);
 }
 
@@ -214,20 +215,17 @@ absl::StatusOr<PlannedItems> ReminderPlanner::Draft(
   for (const engine::Ritual& r : engine_rituals) {
     replanned.insert(RitualName(couple_id, r.id));
   }
-  for (const v1::Reminder& r : inputs->nearby) {
-    const absl::Time due = FromProto(r.due_time());
-    if (due < from || due >= to) continue;
-    if (r.state() == v1::REMINDER_STATE_DROPPED ||
-        r.state() == v1::REMINDER_STATE_CANCELLED) {
+  for (const RecordSummary& r : inputs->nearby) {
+    if (r.due < from || r.due >= to) continue;
+    if (r.state == v1::REMINDER_STATE_DROPPED ||
+        r.state == v1::REMINDER_STATE_CANCELLED) {
       continue;
     }
-    if (replanned.contains(r.ritual()) &&
-        FromProto(r.occurrence_time()) > after &&
-        (r.state() == v1::REMINDER_STATE_SCHEDULED)) {
+    if (replanned.contains(r.ritual) && r.occurrence > after &&
+        r.state == v1::REMINDER_STATE_SCHEDULED) {
       continue;
     }
-    request.sent.push_back(
-        {ReminderId(r), r.recipient_user_id(), due, r.ritual_title()});
+    request.sent.push_back({r.id, r.recipient_user_id, r.due, r.ritual_title});
   }
   TEND_ASSIGN_OR_RETURN(
       engine::Plan plan,
@@ -332,14 +330,15 @@ absl::StatusOr<PlannedItems> ReminderPlanner::Draft(
   // settled one stays.
   absl::flat_hash_map<std::string, size_t> by_id;
   for (size_t i = 0; i < inputs->nearby.size(); ++i) {
-    by_id[ReminderId(inputs->nearby[i])] = i;
+    by_id[inputs->nearby[i].id] = i;
   }
   for (const v1::Reminder& r : items.records) {
-    auto it = by_id.find(ReminderId(r));
+    RecordSummary summary = Summarize(r);
+    auto it = by_id.find(summary.id);
     if (it == by_id.end()) {
-      inputs->nearby.push_back(r);
+      inputs->nearby.push_back(std::move(summary));
     } else if (IsOpenRecord(inputs->nearby[it->second])) {
-      inputs->nearby[it->second] = r;
+      inputs->nearby[it->second] = std::move(summary);
     }
   }
   return items;

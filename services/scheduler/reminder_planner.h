@@ -90,7 +90,7 @@ struct PlannedItems {
 //
 // Whether re-planning may overwrite a reminder record: absent, or not sent
 // nor answered yet (scheduled, dropped or cancelled).
-bool IsOpenRecord(const std::optional<v1::Reminder>& record);
+bool IsOpenRecord(const std::optional<RecordSummary>& record);
 
 // PlanWindow()
 //
@@ -129,7 +129,7 @@ class ReminderPlanner {
       absl::Time after, const std::vector<engine::StreamCursor>& cursors,
       PlanInputs* inputs);
   static void DropSettled(
-      const std::vector<std::optional<v1::Reminder>>& existing,
+      const std::vector<std::optional<RecordSummary>>& existing,
       PlannedItems* items);
 
   // CheckInInterval()

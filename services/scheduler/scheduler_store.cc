@@ -14,9 +14,10 @@ using engine::RedisReply;
 using engine::RedisScript;
 
 constexpr int kMaxCheckIns = 60;
-constexpr const char* kKinds[] = {
-    "rituals", "skips",    "reminders", "due_index",  "ticks",       "outcomes",
-    "streaks", "checkins", "cadence",   "connection", "device_users"};
+constexpr const char* kKinds[] = {"rituals",   "skips",      "reminders",
+                                  "due_index", "summaries",  "ticks",
+                                  "outcomes",  "streaks",    "checkins",
+                                  "cadence",   "connection", "device_users"};
 
 // A device's last-delivery field in devices:{user}.
 constexpr char kLastSuffix[] = "#last";
@@ -133,8 +134,45 @@ std::vector<std::string> Hmget(std::string key,
   return argv;
 }
 
+// A RecordSummary in the summaries hash: its fields joined by the ASCII
+// unit separator, the title last so it may hold anything:
+// "state␟due ms␟occurrence ms␟recipient␟ritual␟title".
+constexpr char kSep = '\x1f';
+
+std::string EncodeSummary(const RecordSummary& r) {
+  return absl::StrCat(static_cast<int>(r.state), std::string(1, kSep),
+                      absl::ToUnixMillis(r.due), std::string(1, kSep),
+                      absl::ToUnixMillis(r.occurrence), std::string(1, kSep),
+                      r.recipient_user_id, std::string(1, kSep), r.ritual,
+                      std::string(1, kSep), r.ritual_title);
+}
+
+std::optional<RecordSummary> ParseSummary(absl::string_view id,
+                                          const RedisReply& one) {
+  if (one.is_nil()) return std::nullopt;
+  std::vector<absl::string_view> f =
+      absl::StrSplit(one.str, absl::MaxSplits(kSep, 5));
+  int state = 0;
+  int64_t due_ms = 0, occurrence_ms = 0;
+  if (f.size() != 6 || !absl::SimpleAtoi(f[0], &state) ||
+      !absl::SimpleAtoi(f[1], &due_ms) ||
+      !absl::SimpleAtoi(f[2], &occurrence_ms) ||
+      !v1::ReminderState_IsValid(state)) {
+    return std::nullopt;  // read whole instead
+  }
+  RecordSummary r;
+  r.id = std::string(id);
+  r.state = static_cast<v1::ReminderState>(state);
+  r.due = absl::FromUnixMillis(due_ms);
+  r.occurrence = absl::FromUnixMillis(occurrence_ms);
+  r.recipient_user_id = std::string(f[3]);
+  r.ritual = std::string(f[4]);
+  r.ritual_title = std::string(f[5]);
+  return r;
+}
+
 // The commands that save one CoupleWrites: the records with their due
-// index, and the pending ticks ("ritual|tick id" → "").
+// index and summaries, and the pending ticks ("ritual|tick id" → "").
 void AppendWrites(const CoupleWrites& w,
                   std::vector<std::vector<std::string>>* commands) {
   if (!w.reminders.empty()) {
@@ -142,19 +180,24 @@ void AppendWrites(const CoupleWrites& w,
         "HSET", SchedulerStore::Key(w.couple_id, "reminders")};
     std::vector<std::string> index = {
         "ZADD", SchedulerStore::Key(w.couple_id, "due_index")};
+    std::vector<std::string> summaries = {
+        "HSET", SchedulerStore::Key(w.couple_id, "summaries")};
     records.reserve(2 + 2 * w.reminders.size());
     index.reserve(2 + 2 * w.reminders.size());
+    summaries.reserve(2 + 2 * w.reminders.size());
     for (const v1::Reminder& r : w.reminders) {
-      absl::string_view name = r.name();
-      std::string id(name.substr(name.rfind('/') + 1));
-      records.push_back(id);
+      const RecordSummary summary = Summarize(r);
+      records.push_back(summary.id);
       records.push_back(r.SerializeAsString());
       index.push_back(absl::StrCat(
           absl::ToUnixMillis(absl::FromUnixSeconds(r.due_time().seconds()))));
-      index.push_back(std::move(id));
+      index.push_back(summary.id);
+      summaries.push_back(summary.id);
+      summaries.push_back(EncodeSummary(summary));
     }
     commands->push_back(std::move(records));
     commands->push_back(std::move(index));
+    commands->push_back(std::move(summaries));
   }
   std::vector<std::string> ticks = {"HSET",
                                     SchedulerStore::Key(w.couple_id, "ticks")};
@@ -169,6 +212,21 @@ void AppendWrites(const CoupleWrites& w,
 }
 
 }  // namespace
+
+RecordSummary Summarize(const v1::Reminder& record) {
+  RecordSummary r;
+  absl::string_view name = record.name();
+  r.id = std::string(name.substr(name.rfind('/') + 1));
+  r.state = record.state();
+  r.due = absl::FromUnixSeconds(record.due_time().seconds()) +
+          absl::Nanoseconds(record.due_time().nanos());
+  r.occurrence = absl::FromUnixSeconds(record.occurrence_time().seconds()) +
+                 absl::Nanoseconds(record.occurrence_time().nanos());
+  r.recipient_user_id = record.recipient_user_id();
+  r.ritual = record.ritual();
+  r.ritual_title = record.ritual_title();
+  return r;
+}
 
 std::string SchedulerStore::Key(absl::string_view couple_id,
                                 absl::string_view kind) {
@@ -267,12 +325,6 @@ SchedulerStore::LoadRemindersById(absl::string_view couple_id,
   return LenientRecords(blobs);
 }
 
-absl::StatusOr<std::vector<v1::Reminder>> SchedulerStore::RemindersDueBetween(
-    absl::string_view couple_id, absl::Time from, absl::Time to) {
-  TEND_ASSIGN_OR_RETURN(PlanInputs inputs, LoadPlanInputs(couple_id, from, to));
-  return std::move(inputs.nearby);
-}
-
 absl::StatusOr<PlanInputs> SchedulerStore::LoadPlanInputs(
     absl::string_view couple_id, absl::Time from, absl::Time to) {
   CoupleReads read;
@@ -281,6 +333,63 @@ absl::StatusOr<PlanInputs> SchedulerStore::LoadPlanInputs(
   TEND_ASSIGN_OR_RETURN(std::vector<CoupleData> data, ReadCouples({read}));
   return std::move(data[0].plan);
 }
+
+namespace {
+
+// Reminder ids whose summaries were asked for, and where the answers go.
+// Records saved before summaries existed have none; those are read whole,
+// once, and summarized here.
+class SummaryReads {
+ public:
+  // Adds the answer to "HMGET summaries ids" for `ids`, into `out`.
+  void Add(absl::string_view couple_id, std::vector<std::string> ids,
+           const RedisReply& reply,
+           std::vector<std::optional<RecordSummary>>* out) {
+    std::vector<std::string> missing;
+    std::vector<size_t> at;
+    out->resize(ids.size());
+    for (size_t i = 0; i < ids.size() && i < reply.elements.size(); ++i) {
+      (*out)[i] = ParseSummary(ids[i], reply.elements[i]);
+      if (!(*out)[i].has_value()) {
+        missing.push_back(ids[i]);
+        at.push_back(i);
+      }
+    }
+    if (missing.empty()) return;
+    commands_.push_back(
+        Hmget(SchedulerStore::Key(couple_id, "reminders"), missing));
+    pending_.push_back({out, std::move(at)});
+  }
+
+  // Reads the records of every summary missing, in one round trip.
+  absl::Status Resolve(engine::RedisClient* redis) {
+    if (commands_.empty()) return absl::OkStatus();
+    TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> blobs,
+                          redis->Pipeline(commands_));
+    for (size_t k = 0; k < blobs.size(); ++k) {
+      const Pending& p = pending_[k];
+      for (size_t j = 0; j < p.at.size() && j < blobs[k].elements.size(); ++j) {
+        if (std::optional<v1::Reminder> r =
+                LenientRecord(blobs[k].elements[j])) {
+          (*p.out)[p.at[j]] = Summarize(*r);
+        }
+      }
+    }
+    commands_.clear();
+    pending_.clear();
+    return absl::OkStatus();
+  }
+
+ private:
+  struct Pending {
+    std::vector<std::optional<RecordSummary>>* out;
+    std::vector<size_t> at;
+  };
+  std::vector<std::vector<std::string>> commands_;
+  std::vector<Pending> pending_;
+};
+
+}  // namespace
 
 absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
     const std::vector<CoupleReads>& reads) {
@@ -299,7 +408,7 @@ absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
     const CoupleReads& r = reads[i];
     if (!r.reminder_ids.empty()) {
       slots[i].reminders =
-          add(Hmget(Key(r.couple_id, "reminders"), r.reminder_ids));
+          add(Hmget(Key(r.couple_id, "summaries"), r.reminder_ids));
     }
     if (!r.ritual_ids.empty()) {
       slots[i].rituals = add(Hmget(Key(r.couple_id, "rituals"), r.ritual_ids));
@@ -311,22 +420,26 @@ absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
     if (r.plan_window.has_value()) {
       slots[i].skips = add({"HKEYS", Key(r.couple_id, "skips")});
       slots[i].cadence = add({"GET", Key(r.couple_id, "cadence")});
-      slots[i].window = add(
-          {"ZRANGEBYSCORE", Key(r.couple_id, "due_index"),
-           absl::StrCat(absl::ToUnixMillis(r.plan_window->first)),
-           absl::StrCat("(", absl::ToUnixMillis(r.plan_window->second))});
+      slots[i].window =
+          add({"ZRANGEBYSCORE", Key(r.couple_id, "due_index"),
+               absl::StrCat(absl::ToUnixMillis(r.plan_window->first)),
+               absl::StrCat("(", absl::ToUnixMillis(r.plan_window->second))});
     }
   }
   TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
                         redis_->Pipeline(commands));
   std::vector<CoupleData> out(reads.size());
-  // The window's records, in a second round trip.
+  SummaryReads summaries;
+  // The window's summaries, in a second round trip.
   std::vector<std::vector<std::string>> window_reads;
-  std::vector<size_t> window_of;
+  std::vector<std::pair<size_t, std::vector<std::string>>> window_ids;
   for (size_t i = 0; i < reads.size(); ++i) {
     const Slots& s = slots[i];
     CoupleData& d = out[i];
-    if (s.reminders >= 0) d.reminders = LenientRecords(replies[s.reminders]);
+    if (s.reminders >= 0) {
+      summaries.Add(reads[i].couple_id, reads[i].reminder_ids,
+                    replies[s.reminders], &d.reminders);
+    }
     if (s.rituals >= 0) {
       for (const RedisReply& blob : replies[s.rituals].elements) {
         TEND_ASSIGN_OR_RETURN(std::optional<v1::Ritual> ritual,
@@ -347,17 +460,28 @@ absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
         ids.push_back(std::move(id.str));
       }
       if (!ids.empty()) {
-        window_reads.push_back(Hmget(Key(reads[i].couple_id, "reminders"), ids));
-        window_of.push_back(i);
+        window_reads.push_back(
+            Hmget(Key(reads[i].couple_id, "summaries"), ids));
+        window_ids.emplace_back(i, std::move(ids));
       }
     }
   }
+  std::vector<std::vector<std::optional<RecordSummary>>> windows(
+      window_ids.size());
   if (!window_reads.empty()) {
-    TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> blobs,
+    TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> found,
                           redis_->Pipeline(window_reads));
-    for (size_t k = 0; k < blobs.size(); ++k) {
-      for (std::optional<v1::Reminder>& r : LenientRecords(blobs[k])) {
-        if (r.has_value()) out[window_of[k]].plan.nearby.push_back(*std::move(r));
+    for (size_t k = 0; k < found.size(); ++k) {
+      const size_t i = window_ids[k].first;
+      summaries.Add(reads[i].couple_id, std::move(window_ids[k].second),
+                    found[k], &windows[k]);
+    }
+  }
+  TEND_RETURN_IF_ERROR(summaries.Resolve(redis_));
+  for (size_t k = 0; k < windows.size(); ++k) {
+    for (std::optional<RecordSummary>& r : windows[k]) {
+      if (r.has_value()) {
+        out[window_ids[k].first].plan.nearby.push_back(*std::move(r));
       }
     }
   }

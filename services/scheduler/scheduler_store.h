@@ -8,6 +8,9 @@
 //   reminders   hash  reminder id → tend.scheduler.v1.Reminder, the record
 //                     of what was planned, sent and answered
 //   due_index   zset  reminder id → due time (ms), to find a day's reminders
+//   summaries   hash  reminder id → RecordSummary (see .cc), written with
+//                     every record, so planning and dispatch read a few
+//                     dozen bytes instead of parsing whole records
 //   ticks       hash  "ritual|tick id" → "" for each pending tick
 //   outcomes    hash  "ritual|participant|index" → "done" | "skipped"
 //   streaks     hash  "ritual|participant" or "couple" → JSON streak
@@ -68,6 +71,26 @@ inline constexpr int kMaxDeliveriesKept = 100;
 // How long a reminder's delivery records outlive their last write.
 inline constexpr absl::Duration kDeliveryRetention = absl::Hours(24 * 35);
 
+// RecordSummary
+//
+// What planning and dispatch need of a reminder record: enough to count it
+// toward a daily budget, merge into it, and know whether it may still be
+// sent or re-planned.
+struct RecordSummary {
+  std::string id;
+  v1::ReminderState state = v1::REMINDER_STATE_UNSPECIFIED;
+  absl::Time due;
+  absl::Time occurrence;
+  std::string recipient_user_id;
+  std::string ritual;  // the ritual's resource name
+  std::string ritual_title;
+};
+
+// Summarize()
+//
+// A record's summary.
+RecordSummary Summarize(const v1::Reminder& record);
+
 // PlanInputs
 //
 // What planning reads about a couple besides its rituals: the agreed skips
@@ -77,7 +100,7 @@ inline constexpr absl::Duration kDeliveryRetention = absl::Hours(24 * 35);
 struct PlanInputs {
   std::map<std::string, std::vector<absl::Time>> skips;
   std::optional<nlohmann::json> cadence;
-  std::vector<v1::Reminder> nearby;
+  std::vector<RecordSummary> nearby;
 };
 
 // CoupleReads
@@ -98,8 +121,9 @@ struct CoupleReads {
 //
 // The answer to one CoupleReads, each list in the order asked: nullopt for
 // a record that is not there (or does not parse), "" for an unset outcome.
+// Reminders come as summaries.
 struct CoupleData {
-  std::vector<std::optional<v1::Reminder>> reminders;
+  std::vector<std::optional<RecordSummary>> reminders;
   std::vector<std::optional<v1::Ritual>> rituals;
   std::vector<std::string> outcomes;
   PlanInputs plan;
@@ -166,9 +190,6 @@ class SchedulerStore {
   // The records with these ids, in order; nullopt where there is none.
   absl::StatusOr<std::vector<std::optional<v1::Reminder>>> LoadRemindersById(
       absl::string_view couple_id, const std::vector<std::string>& ids);
-  // The records of reminders due in [from, to).
-  absl::StatusOr<std::vector<v1::Reminder>> RemindersDueBetween(
-      absl::string_view couple_id, absl::Time from, absl::Time to);
 
   // Batches, for the dispatcher: many couples in a fixed number of round
   // trips, whatever the batch's size.

@@ -1,0 +1,145 @@
+// The dispatcher's batched hot path (SchedulerFixture: real Redis, real
+// gRPC, a FakeClock): ticks settled and planned together, and the record
+// summaries that planning and dispatch read instead of whole records.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/scheduler/convert.h"
+#include "tests/services/scheduler/scheduler_fixture.h"
+
+namespace tend::scheduler {
+namespace {
+
+class DispatchBatchTest : public SchedulerFixture {
+ protected:
+  // Every queued item of the couple, claimed (so the dispatcher will not
+  // run them) and decoded, by queue id.
+  std::map<std::string, QueueItem> ClaimEverything() {
+    std::map<std::string, QueueItem> items;
+    absl::StatusOr<std::vector<engine::ClaimedReminder>> claimed =
+        queue_->Claim("test", 10000, h_.clock()->Now() + absl::Hours(24 * 60));
+    EXPECT_TRUE(claimed.ok()) << claimed.status();
+    if (!claimed.ok()) return items;
+    for (const engine::ClaimedReminder& c : *claimed) {
+      absl::StatusOr<QueueItem> item = DecodeItem(c.reminder.payload);
+      EXPECT_TRUE(item.ok()) << c.reminder.id;
+      if (item.ok()) items.emplace(c.reminder.id, *std::move(item));
+    }
+    return items;
+  }
+
+  pairing::v1::Couple CoupleOf(const std::string& user) {
+    absl::StatusOr<pairing::v1::Couple> couple = directory_->ForUser(user);
+    EXPECT_TRUE(couple.ok()) << couple.status();
+    return couple.ok() ? *couple : pairing::v1::Couple();
+  }
+
+  static std::vector<std::string> QueuedIds(const PlannedItems& items) {
+    std::vector<std::string> ids;
+    for (const engine::QueuedReminder& q : items.queued) ids.push_back(q.id);
+    return ids;
+  }
+};
+
+TEST_F(DispatchBatchTest, ATickTwiceInOneBatchPlansAsOneAtATime) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  std::map<std::string, QueueItem> items = ClaimEverything();
+  std::vector<Tick> ticks;
+  for (const auto& [id, item] : items) {
+    if (item.tick.has_value()) ticks.push_back(*item.tick);
+  }
+  ASSERT_GE(ticks.size(), 2u);
+  const pairing::v1::Couple couple = CoupleOf("alice");
+
+  // The same tick twice (a lease lost mid-batch) and another one.
+  std::vector<Scheduler::TickJob> jobs = {
+      {&couple, &ticks[0]}, {&couple, &ticks[0]}, {&couple, &ticks[1]}};
+  std::vector<absl::StatusOr<PlannedItems>> batch =
+      scheduler_->SettleAndPlanBatch(jobs);
+  ASSERT_EQ(batch.size(), 3u);
+  for (const auto& planned : batch) ASSERT_TRUE(planned.ok()) << planned.status();
+  EXPECT_FALSE(batch[0]->queued.empty());
+  EXPECT_EQ(QueuedIds(*batch[0]), QueuedIds(*batch[1]))
+      << "the repeat must not merge the occurrence into itself";
+
+  // One at a time, afterwards, plans the very same items.
+  for (size_t i : {0u, 2u}) {
+    absl::StatusOr<PlannedItems> alone =
+        scheduler_->SettleAndPlan(couple, *jobs[i].tick);
+    ASSERT_TRUE(alone.ok()) << alone.status();
+    EXPECT_EQ(QueuedIds(*alone), QueuedIds(*batch[i])) << i;
+  }
+  // Every reminder planned is on record as scheduled, summary included.
+  CoupleReads read;
+  read.couple_id = CoupleId(couple);
+  for (const engine::QueuedReminder& q : batch[0]->queued) {
+    if (!IsTickId(q.id)) read.reminder_ids.push_back(q.id);
+  }
+  ASSERT_FALSE(read.reminder_ids.empty());
+  absl::StatusOr<std::vector<CoupleData>> data = store_->ReadCouples({read});
+  ASSERT_TRUE(data.ok()) << data.status();
+  for (const std::optional<RecordSummary>& s : (*data)[0].reminders) {
+    ASSERT_TRUE(s.has_value());
+    EXPECT_EQ(s->state, v1::REMINDER_STATE_SCHEDULED) << s->id;
+  }
+}
+
+TEST_F(DispatchBatchTest, RecordsWithoutASummaryAreReadWhole) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  const std::string couple_id = CoupleId(CoupleOf("alice"));
+  absl::StatusOr<std::vector<v1::Reminder>> records =
+      store_->LoadReminders(couple_id);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_FALSE(records->empty());
+  const v1::Reminder& record = records->front();
+  const RecordSummary expected = Summarize(record);
+  // As a record saved before summaries existed.
+  ASSERT_TRUE(h_.redis()
+                  ->Command({"DEL", SchedulerStore::Key(couple_id, "summaries")})
+                  .ok());
+
+  CoupleReads read;
+  read.couple_id = couple_id;
+  read.reminder_ids = {expected.id, "no-such-reminder"};
+  read.plan_window = {expected.due - absl::Minutes(1),
+                      expected.due + absl::Minutes(1)};
+  absl::StatusOr<std::vector<CoupleData>> data = store_->ReadCouples({read});
+  ASSERT_TRUE(data.ok()) << data.status();
+  const CoupleData& d = (*data)[0];
+  ASSERT_EQ(d.reminders.size(), 2u);
+  ASSERT_TRUE(d.reminders[0].has_value());
+  EXPECT_EQ(d.reminders[0]->state, record.state());
+  EXPECT_EQ(d.reminders[0]->ritual, record.ritual());
+  EXPECT_EQ(d.reminders[0]->due, expected.due);
+  EXPECT_FALSE(d.reminders[1].has_value());
+  bool in_window = false;
+  for (const RecordSummary& s : d.plan.nearby) {
+    in_window = in_window || s.id == expected.id;
+  }
+  EXPECT_TRUE(in_window);
+
+  // Saved again, it gets its summary back, and a title may hold anything.
+  v1::Reminder renamed = record;
+  renamed.set_ritual_title("a | b \x1f c");
+  renamed.set_state(v1::REMINDER_STATE_DELIVERED);
+  ASSERT_TRUE(store_->SaveReminders(couple_id, {renamed}).ok());
+  EXPECT_EQ(h_.redis()
+                ->Command({"HEXISTS", SchedulerStore::Key(couple_id, "summaries"),
+                           expected.id})
+                ->integer,
+            1);
+  data = store_->ReadCouples({read});
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_TRUE((*data)[0].reminders[0].has_value());
+  EXPECT_EQ((*data)[0].reminders[0]->state, v1::REMINDER_STATE_DELIVERED);
+  EXPECT_EQ((*data)[0].reminders[0]->ritual_title, "a | b \x1f c");
+}
+
+}  // namespace
+}  // namespace tend::scheduler
