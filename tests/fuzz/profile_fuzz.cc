@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "engine/plan/planner.h"
 #include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
 #include "services/pairing/profile.h"
 #include "services/scheduler/convert.h"
@@ -116,6 +117,12 @@ void Run(absl::string_view input) {
 
 }  // namespace
 }  // namespace tend::fuzz
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  // Bytes that are not a valid message make protobuf complain on stderr.
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tend::fuzz::Run(tend::fuzz::AsText(data, size));
