@@ -228,11 +228,16 @@ RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
 RedisClient::~RedisClient() = default;
 
 absl::StatusOr<std::pair<std::string, int>> RedisClient::Endpoint() {
-  if (options_.sentinels.empty()) {
-    return std::make_pair(options_.host, options_.port);
+  return MasterEndpoint(options_);
+}
+
+absl::StatusOr<std::pair<std::string, int>> MasterEndpoint(
+    const RedisOptions& options) {
+  if (options.sentinels.empty()) {
+    return std::make_pair(options.host, options.port);
   }
-  const timeval timeout = absl::ToTimeval(options_.connect_timeout);
-  for (const auto& [host, port] : options_.sentinels) {
+  const timeval timeout = absl::ToTimeval(options.connect_timeout);
+  for (const auto& [host, port] : options.sentinels) {
     redisContext* c = redisConnectWithTimeout(host.c_str(), port, timeout);
     if (c == nullptr) continue;
     std::optional<std::pair<std::string, int>> master;
@@ -240,8 +245,8 @@ absl::StatusOr<std::pair<std::string, int>> RedisClient::Endpoint() {
       redisSetTimeout(c, timeout);
       auto* reply = static_cast<redisReply*>(
           redisCommand(c, "SENTINEL get-master-addr-by-name %b",
-                       options_.master_name.data(),
-                       options_.master_name.size()));
+                       options.master_name.data(),
+                       options.master_name.size()));
       int master_port = 0;
       if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY &&
           reply->elements == 2 &&
@@ -258,7 +263,7 @@ absl::StatusOr<std::pair<std::string, int>> RedisClient::Endpoint() {
     if (master.has_value()) return *master;
   }
   return absl::UnavailableError(absl::StrCat(
-      "redis: no sentinel knows the master of '", options_.master_name, "'"));
+      "redis: no sentinel knows the master of '", options.master_name, "'"));
 }
 
 absl::StatusOr<RedisClient::ConnectionPtr> RedisClient::Dial() {

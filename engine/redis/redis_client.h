@@ -74,6 +74,14 @@ struct RedisOptions {
 // optional "?replicas=N" (see `wait_replicas`). Errors name the part.
 absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url);
 
+// MasterEndpoint()
+//
+// Where `options` say to connect now: `host` and `port`, or, behind
+// Sentinel, the master that the first answering Sentinel names.
+// UNAVAILABLE when no Sentinel does.
+absl::StatusOr<std::pair<std::string, int>> MasterEndpoint(
+    const RedisOptions& options);
+
 // RedisReply
 //
 // One reply, copied out of hiredis.

@@ -33,9 +33,16 @@ void RedisSubscriber::Stop() {
 
 void RedisSubscriber::Run() {
   while (!stopping_.load()) {
-    redisContext* c = redisConnectWithTimeout(
-        options_.host.c_str(), options_.port,
-        absl::ToTimeval(options_.connect_timeout));
+    // Behind Sentinel, every (re)connection asks where the master is now,
+    // so a subscriber follows a failover as the client does.
+    const absl::StatusOr<std::pair<std::string, int>> endpoint =
+        MasterEndpoint(options_);
+    redisContext* c =
+        endpoint.ok()
+            ? redisConnectWithTimeout(endpoint->first.c_str(),
+                                      endpoint->second,
+                                      absl::ToTimeval(options_.connect_timeout))
+            : nullptr;
     bool ready = c != nullptr && c->err == 0;
     if (ready && !options_.password.empty()) {
       auto* r = static_cast<redisReply*>(

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/base/status_macros.h"
 #include "engine/redis/redis_clock.h"
 #include "services/common/status.h"
 #include "tests/support/service_harness.h"
@@ -43,10 +44,16 @@ std::unique_ptr<grpc::ClientContext> WithAuth(const std::string& bearer) {
 StackTest::StackTest() = default;
 StackTest::~StackTest() = default;
 
+absl::StatusOr<std::string> StackTest::StartRedis() {
+  TEND_RETURN_IF_ERROR(redis_server_.Start());
+  return redis_server_.url();
+}
+
 void StackTest::SetUp() {
-  ASSERT_TRUE(redis_server_.Start().ok());
-  absl::StatusOr<engine::RedisOptions> options =
-      engine::ParseRedisUrl(redis_server_.url());
+  absl::StatusOr<std::string> url = StartRedis();
+  ASSERT_TRUE(url.ok()) << url.status();
+  redis_url_ = *url;
+  absl::StatusOr<engine::RedisOptions> options = engine::ParseRedisUrl(redis_url_);
   ASSERT_TRUE(options.ok()) << options.status();
   redis_options_ = *options;
   redis_ = std::make_unique<engine::RedisClient>(redis_options_);
@@ -67,7 +74,7 @@ absl::StatusOr<Service> StackTest::Spawn(const std::string& name,
                                          std::vector<std::string> argv) {
   auto process = std::make_unique<testing::ChildProcess>(
       std::move(argv), std::vector<std::pair<std::string, std::string>>{
-                           {"TEND_REDIS", redis_server_.url()},
+                           {"TEND_REDIS", redis_url_},
                            {"TEND_JWT_SECRET", kJwtSecret},
                            {"TEND_SERVICE_SECRET", kServiceSecret}});
   testing::ChildProcess* raw = process.get();

@@ -88,10 +88,18 @@ class StackTest : public ::testing::Test {
   StackTest();
   ~StackTest() override;
 
-  // Starts redis-server and sets the test clock to real now.
+  // Starts Redis (StartRedis()) and sets the test clock to real now.
   void SetUp() override;
   // On failure, prints the stderr of every process spawned.
   void TearDown() override;
+
+  // StartRedis()
+  //
+  // Starts the Redis of the stack and returns its url, which the fixture's
+  // client and every spawned binary (TEND_REDIS) use. By default one
+  // private redis-server (redis_server()); a fault test may start another
+  // shape, e.g. a Sentinel set.
+  virtual absl::StatusOr<std::string> StartRedis();
 
   // Spawn()
   //
@@ -125,12 +133,14 @@ class StackTest : public ::testing::Test {
   std::string Logs() const;
 
   testing::RedisServer& redis_server() { return redis_server_; }
+  const std::string& redis_url() const { return redis_url_; }
   engine::RedisClient* redis() { return redis_.get(); }
   engine::RedisOptions redis_options() const { return redis_options_; }
   engine::DueQueue* queue() { return queue_.get(); }
 
  private:
   testing::RedisServer redis_server_;
+  std::string redis_url_;
   engine::RedisOptions redis_options_;
   std::unique_ptr<engine::RedisClient> redis_;
   // The binaries' defaults: prefix tend:q, 16 shards, 30 s leases.
