@@ -57,8 +57,8 @@ absl::Status CheckDuration(const std::string& path, const Message& m) {
 
 absl::Status CheckString(const std::string& path, const std::string& value) {
   if (value.size() > kMaxRequestStringBytes) {
-    return Invalid(path, absl::StrCat("at most ", kMaxRequestStringBytes,
-                                      " bytes"));
+    return Invalid(path,
+                   absl::StrCat("at most ", kMaxRequestStringBytes, " bytes"));
   }
   for (const char c : value) {
     const unsigned char u = static_cast<unsigned char>(c);
@@ -98,7 +98,8 @@ absl::Status CheckValue(const std::string& path, const Message& m,
       const Message& child =
           repeated ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f);
       const std::string& type = f->message_type()->full_name();
-      if (type == "google.protobuf.Timestamp") return CheckTimestamp(path, child);
+      if (type == "google.protobuf.Timestamp")
+        return CheckTimestamp(path, child);
       if (type == "google.protobuf.Duration") return CheckDuration(path, child);
       return CheckMessage(path, child);
     }

@@ -72,10 +72,9 @@ std::vector<BadToken> BadTokens(const std::string& user_secret,
       {"alg none",
        bearer(Jwt(R"({"alg":"none","typ":"JWT"})", valid_claims, nullptr, ""))},
       {"alg none, signature kept",
-       absl::StrCat(
-           bearer(Jwt(R"({"alg":"none","typ":"JWT"})", valid_claims, nullptr,
-                      "")),
-           Base64Url("x"))},
+       absl::StrCat(bearer(Jwt(R"({"alg":"none","typ":"JWT"})", valid_claims,
+                               nullptr, "")),
+                    Base64Url("x"))},
       {"HS512 with the right secret",
        bearer(Jwt(R"({"alg":"HS512","typ":"JWT"})", valid_claims, EVP_sha512(),
                   user_secret))},
@@ -116,8 +115,8 @@ std::string Rs256Jwt(const std::string& private_pem,
                      const std::string& payload) {
   const std::string signing_input = absl::StrCat(
       Base64Url(R"({"alg":"RS256","typ":"JWT"})"), ".", Base64Url(payload));
-  BIO* bio = BIO_new_mem_buf(private_pem.data(),
-                             static_cast<int>(private_pem.size()));
+  BIO* bio =
+      BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size()));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
   BIO_free(bio);
   std::string signature;
@@ -125,10 +124,10 @@ std::string Rs256Jwt(const std::string& private_pem,
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
     size_t size = 0;
     if (EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-        EVP_DigestSign(ctx, nullptr, &size,
-                       reinterpret_cast<const unsigned char*>(
-                           signing_input.data()),
-                       signing_input.size()) == 1) {
+        EVP_DigestSign(
+            ctx, nullptr, &size,
+            reinterpret_cast<const unsigned char*>(signing_input.data()),
+            signing_input.size()) == 1) {
       signature.resize(size);
       EVP_DigestSign(
           ctx, reinterpret_cast<unsigned char*>(signature.data()), &size,
@@ -169,9 +168,8 @@ std::vector<BadToken> KeyConfusionTokens(const std::string& public_pem,
        absl::StrCat("Bearer ", Jwt(hs256, claims, EVP_sha256(), der))},
       {"RS256 signed by another key",
        absl::StrCat("Bearer ", Rs256Jwt(stranger.private_pem, claims))},
-      {"alg none",
-       absl::StrCat("Bearer ",
-                    Jwt(R"({"alg":"none","typ":"JWT"})", claims, nullptr, ""))},
+      {"alg none", absl::StrCat("Bearer ", Jwt(R"({"alg":"none","typ":"JWT"})",
+                                               claims, nullptr, ""))},
   };
 }
 
@@ -295,8 +293,7 @@ absl::StatusOr<std::string> RequestFromText(
       google::protobuf::MessageFactory::generated_factory()
           ->GetPrototype(method->input_type())
           ->New());
-  if (!google::protobuf::TextFormat::ParseFromString(expanded,
-                                                     request.get())) {
+  if (!google::protobuf::TextFormat::ParseFromString(expanded, request.get())) {
     return absl::InvalidArgumentError(
         absl::StrCat(method->name(), ": cannot parse ", expanded));
   }
@@ -304,13 +301,23 @@ absl::StatusOr<std::string> RequestFromText(
 }
 
 std::string CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {
-      "OK",        "CANCELLED",          "UNKNOWN",
-      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS",   "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",       "OUT_OF_RANGE",
-      "UNIMPLEMENTED",    "INTERNAL",          "UNAVAILABLE",
-      "DATA_LOSS",        "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   const int i = static_cast<int>(code);
   return i >= 0 && i <= 16 ? kNames[i] : absl::StrCat("code ", i);
 }

@@ -5,11 +5,13 @@
 // once, and the member and stranger rows fail until the test says what the
 // new RPC should answer.
 //
-//   const auto* service = security::FindService("tend.pairing.v1.PairingService");
-//   for (const security::BadToken& bad : security::BadTokens(secret, "alice", now)) {
-//     for (const auto* method : security::Methods(service)) {
-//       grpc::Status s = security::CallMethod(channel, method, bad.authorization, "");
-//       EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+//   namespace sec = tend::security;
+//   const auto* pairing = sec::FindService("tend.pairing.v1.PairingService");
+//   for (const sec::BadToken& bad : sec::BadTokens(secret, "alice", now)) {
+//     for (const auto* method : sec::Methods(pairing)) {
+//       sec::CallResult r =
+//           sec::CallMethod(channel, method, bad.authorization, "");
+//       EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
 //     }
 //   }
 //
@@ -45,8 +47,8 @@ struct BadToken {
 //
 // Every way a caller may fail authentication, each claiming `sub`: no
 // token, a scheme other than Bearer, garbage, a token signed with another
-// secret, an expired one, one without `exp`, `alg: none`, RS256 and HS512 headers over an HS256
-// signature, and a user-signed token claiming to be a
+// secret, an expired one, one without `exp`, `alg: none`, RS256 and HS512
+// headers over an HS256 signature, and a user-signed token claiming to be a
 // service. `user_secret` is the services' HS256 user secret and `now` the
 // time the services judge `exp` by.
 std::vector<BadToken> BadTokens(const std::string& user_secret,

@@ -11,11 +11,14 @@
 //   - the right member (or, for service-only RPCs, a service token) → OK,
 //     with a user token refused PERMISSION_DENIED on service-only RPCs.
 //
-// Every RPC of the three services must have a row in security::Rows() (rpc_rows.cc), or the test
-// fails: a new RPC cannot ship without saying who may call it.
+// Every RPC of the three services must have a row in security::Rows()
+// (rpc_rows.cc), or the test fails: a new RPC cannot ship without saying who
+// may call it.
 //
 // Where the member cannot reach OK from the state the test builds, the row
-// says which documented error it gets and why (see security::Rows() (rpc_rows.cc)' `note`).
+// says which documented error it gets and why (Row::note in rpc_rows.cc).
+#include "tests/security/auth_matrix.h"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -28,7 +31,6 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/dynamic_message.h"
 #include "gtest/gtest.h"
-#include "tests/security/auth_matrix.h"
 #include "tests/security/rpc_rows.h"
 
 namespace tend::security {
@@ -68,8 +70,8 @@ TEST_F(AuthMatrixTest, EveryRpcRefusesEveryBadToken) {
     const std::vector<BadToken> bad = BadTokens(e2e::kJwtSecret, "alice", now);
     for (const auto* method : Methods(FindService(full_name))) {
       for (const BadToken& token : bad) {
-        CallResult r = CallMethod(ChannelOf(short_name), method,
-                                  token.authorization, "");
+        CallResult r =
+            CallMethod(ChannelOf(short_name), method, token.authorization, "");
         EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
             << method->full_name() << " with " << token.why << ": "
             << CodeName(r.status.error_code()) << " "
@@ -92,8 +94,8 @@ TEST_F(AuthMatrixTest, EveryRpcRefusesEveryBadToken) {
     };
     for (const auto* method : Methods(FindService(full_name))) {
       for (const BadToken& token : bad_service) {
-        CallResult r = CallMethod(ChannelOf(short_name), method,
-                                  token.authorization, "");
+        CallResult r =
+            CallMethod(ChannelOf(short_name), method, token.authorization, "");
         EXPECT_EQ(r.status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
             << method->full_name() << " with " << token.why << ": "
             << CodeName(r.status.error_code());
@@ -116,10 +118,9 @@ TEST_F(AuthMatrixTest, StrangersMembersAndServices) {
           row.stranger_request != nullptr ? row.stranger_request : row.request;
       CallResult r = Call(row, stranger, text);
       const grpc::StatusCode code = r.status.error_code();
-      const std::string where = absl::StrCat(row.service, ".", row.method,
-                                             " by ", stranger, ": ",
-                                             CodeName(code), " ",
-                                             r.status.error_message());
+      const std::string where =
+          absl::StrCat(row.service, ".", row.method, " by ", stranger, ": ",
+                       CodeName(code), " ", r.status.error_message());
       switch (row.scope) {
         case Scope::kMember:
           EXPECT_TRUE(code == grpc::StatusCode::NOT_FOUND ||
@@ -160,9 +161,9 @@ TEST_F(AuthMatrixTest, StrangersMembersAndServices) {
   // A service acts for no person: user RPCs refuse service tokens, except
   // where an operator may look (documented in the .proto).
   const std::set<std::string> operator_may = {
-      "ListDeliveries",     // operators read delivery records
-      "ListRitualTemplates", "GetRitualTemplate",  // public catalog
-      "ListCatalogItems",   "GetCatalogItem",      // public catalog
+      "ListDeliveries",  // operators read delivery records
+      "ListRitualTemplates", "GetRitualTemplate",   // public catalog
+      "ListCatalogItems",    "GetCatalogItem",      // public catalog
       "GetLoveLanguageQuiz", "GetConnectionCheck",  // public questionnaires
   };
   for (const Row& row : Rows()) {
@@ -174,8 +175,9 @@ TEST_F(AuthMatrixTest, StrangersMembersAndServices) {
     } else {
       EXPECT_TRUE(code == grpc::StatusCode::PERMISSION_DENIED ||
                   code == grpc::StatusCode::NOT_FOUND)
-          << row.service << "." << row.method << " by a service token: "
-          << CodeName(code) << " " << r.status.error_message();
+          << row.service << "." << row.method
+          << " by a service token: " << CodeName(code) << " "
+          << r.status.error_message();
     }
   }
 
@@ -226,8 +228,8 @@ TEST_F(Rs256MatrixTest, KeyConfusionAndBadTokensAreRefused) {
   for (const BadToken& token : BadTokens(e2e::kJwtSecret, "alice", now)) {
     bad.push_back(token);
   }
-  bad.push_back({"RS256, expired",
-                 Rs256Bearer(key.private_pem, "alice", now - absl::Seconds(1))});
+  bad.push_back({"RS256, expired", Rs256Bearer(key.private_pem, "alice",
+                                               now - absl::Seconds(1))});
   const auto* service = FindService("tend.pairing.v1.PairingService");
   const auto* get_profile = service->FindMethodByName("GetPartnerProfile");
   for (const auto* method : Methods(service)) {

@@ -86,10 +86,10 @@ class Mutator {
     Message* m = root;
     for (const FieldDescriptor* f : path) {
       const Reflection* r = m->GetReflection();
-      m = f->is_repeated() ? (r->FieldSize(*m, f) > 0
-                                  ? r->MutableRepeatedMessage(m, f, 0)
-                                  : r->AddMessage(m, f))
-                           : r->MutableMessage(m, f);
+      m = f->is_repeated()
+              ? (r->FieldSize(*m, f) > 0 ? r->MutableRepeatedMessage(m, f, 0)
+                                         : r->AddMessage(m, f))
+              : r->MutableMessage(m, f);
     }
     return m;
   }
@@ -148,9 +148,8 @@ class Mutator {
                                : r->SetInt64(m, f, value);
               break;
             case FieldDescriptor::CPPTYPE_ENUM:
-              f->is_repeated()
-                  ? r->AddEnumValue(m, f, static_cast<int>(value))
-                  : r->SetEnumValue(m, f, static_cast<int>(value));
+              f->is_repeated() ? r->AddEnumValue(m, f, static_cast<int>(value))
+                               : r->SetEnumValue(m, f, static_cast<int>(value));
               break;
             default:
               break;
@@ -195,8 +194,8 @@ class Mutator {
     const bool top = parent.empty();
     for (int i = 0; i < type->field_count(); ++i) {
       const FieldDescriptor* f = type->field(i);
-      const bool set =
-          f->is_repeated() ? r->FieldSize(message, f) > 0 : r->HasField(message, f);
+      const bool set = f->is_repeated() ? r->FieldSize(message, f) > 0
+                                        : r->HasField(message, f);
       if (!top && !set) continue;
       Path path = parent;
       path.push_back(f);
@@ -226,8 +225,7 @@ class Mutator {
     }
   }
 
-  void StringMutations(const Path& parent, const FieldDescriptor* f,
-                       bool top) {
+  void StringMutations(const Path& parent, const FieldDescriptor* f, bool top) {
     SetString(parent, f, "1.1 MB", std::string(1100 * 1024, 'a'));
     SetString(parent, f, "33 KiB", std::string(33 * 1024, 'b'));
     SetString(parent, f, "a DEL byte", "ok\x7f");
@@ -286,7 +284,8 @@ class Mutator {
 constexpr const char* kMayBeAccepted[][2] = {
     {"CreateRitual parent (empty id)", "empty parent: the caller's couple"},
     {"ListRituals parent (empty id)", "empty parent: the caller's couple"},
-    {"BatchAcceptRituals parent (empty id)", "empty parent: the caller's couple"},
+    {"BatchAcceptRituals parent (empty id)",
+     "empty parent: the caller's couple"},
     {"PreviewSchedule parent (empty id)", "empty parent: the caller's couple"},
     {"ExportCalendar parent (empty id)", "empty parent: the caller's couple"},
     {"ListReminders parent (empty id)", "empty parent: the caller's couple"},
@@ -375,14 +374,13 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
             ->New());
     ASSERT_TRUE(request->ParseFromString(*base));
     for (const Mutation& m : Mutator(*request).All()) {
-      CallResult r = CallMethod(ChannelOf(row), method, BearerFor(row.caller),
-                                m.bytes);
+      CallResult r =
+          CallMethod(ChannelOf(row), method, BearerFor(row.caller), m.bytes);
       ++sent;
       const grpc::StatusCode code = r.status.error_code();
-      const std::string where =
-          absl::StrCat(row.service, ".", row.method, " ", m.path, " (",
-                       m.what, "): ", CodeName(code), " ",
-                       r.status.error_message().substr(0, 200));
+      const std::string where = absl::StrCat(
+          row.service, ".", row.method, " ", m.path, " (", m.what,
+          "): ", CodeName(code), " ", r.status.error_message().substr(0, 200));
       std::map<std::string, std::string> now = RedisSnapshot(Volatile);
       const std::string diff = SnapshotDiff(state, now);
       state = std::move(now);
@@ -432,7 +430,8 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
   for (e2e::Service* service : {&pairing(), &prompt(), &scheduler()}) {
     const std::string logs = service->process->Stderr();
     EXPECT_LT(logs.size(), 256u * 1024) << "the flood bloated a log";
-    for (absl::string_view line : absl::StrSplit(logs, '\n', absl::SkipEmpty())) {
+    for (absl::string_view line :
+         absl::StrSplit(logs, '\n', absl::SkipEmpty())) {
       EXPECT_TRUE(absl::StartsWith(line, "{"))
           << "not a JSON log line: " << line.substr(0, 200);
     }
@@ -446,8 +445,7 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
             << known.size() << "):\n  " << absl::StrJoin(known, "\n  ")
             << "\n[ flood ] writes seen once, beside a refusal ("
             << background.size() << "):\n  "
-            << absl::StrJoin(background, "\n  ")
-            << "\n";
+            << absl::StrJoin(background, "\n  ") << "\n";
 }
 
 TEST_F(BadInputFloodTest, BytesOfTheWrongTypeEndCleanly) {
@@ -531,8 +529,8 @@ TEST_F(BadInputFloodTest, DISABLED_KnownGapsAreRefused) {
     for (const Mutation& m : Mutator(*request).All()) {
       if (!KnownGap(row, m)) continue;
       ++gaps;
-      CallResult r = CallMethod(ChannelOf(row), method, BearerFor(row.caller),
-                                m.bytes);
+      CallResult r =
+          CallMethod(ChannelOf(row), method, BearerFor(row.caller), m.bytes);
       EXPECT_EQ(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
           << Key(row, m) << ": " << CodeName(r.status.error_code()) << " "
           << r.status.error_message();

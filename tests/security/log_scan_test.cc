@@ -92,9 +92,9 @@ TEST_F(LogScanTest, NoSecretOrPrivateTextReachesAnyLog) {
   custom.set_parent(vars["COUPLE"]);
   custom.mutable_custom_question()->set_text(Marker("CustomQuestion"));
   pv1::CustomQuestion created;
-  ASSERT_TRUE(prompt_stub_
-                  ->CreateCustomQuestion(As("alice").get(), custom, &created)
-                  .ok());
+  ASSERT_TRUE(
+      prompt_stub_->CreateCustomQuestion(As("alice").get(), custom, &created)
+          .ok());
 
   // Notes: a skip, a decline, a pause, and a ritual's own words.
   sv1::SkipOccurrenceRequest skip;
@@ -123,8 +123,8 @@ TEST_F(LogScanTest, NoSecretOrPrivateTextReachesAnyLog) {
   r->set_practice(type::v1::PRACTICE_TOUCH);
   r->mutable_recurrence()->set_rrule("FREQ=DAILY");
   r->mutable_recurrence()->set_time_zone("Europe/London");
-  const absl::CivilSecond start = absl::ToCivilSecond(
-      clock() + absl::Hours(1), absl::UTCTimeZone());
+  const absl::CivilSecond start =
+      absl::ToCivilSecond(clock() + absl::Hours(1), absl::UTCTimeZone());
   r->mutable_recurrence()->mutable_dtstart()->mutable_date()->set_year(
       static_cast<int>(start.year()));
   r->mutable_recurrence()->mutable_dtstart()->mutable_date()->set_month(
@@ -222,7 +222,8 @@ TEST_F(LogScanTest, NoSecretOrPrivateTextReachesAnyLog) {
   // Stop every service so its logs are complete, and read them whole.
   std::map<std::string, std::string> logs;
   std::vector<std::pair<std::string, e2e::Service*>> services = {
-      {"pairing", &pairing()}, {"prompt", &prompt()},
+      {"pairing", &pairing()},
+      {"prompt", &prompt()},
       {"scheduler", &scheduler()}};
   StopAll();
   size_t total = 0;
@@ -244,8 +245,8 @@ TEST_F(LogScanTest, NoSecretOrPrivateTextReachesAnyLog) {
       const size_t at = text.find(marker);
       EXPECT_EQ(at, std::string::npos)
           << name << " logged the " << what << ": ..."
-          << text.substr(at == std::string::npos ? 0 : (at > 200 ? at - 200 : 0),
-                         400)
+          << text.substr(
+                 at == std::string::npos ? 0 : (at > 200 ? at - 200 : 0), 400)
           << "...";
     }
   }

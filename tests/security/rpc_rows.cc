@@ -36,8 +36,7 @@ const Row kRowTable[] = {
     {"scheduler", "AcceptRitual", Scope::kMember, "bob", R"(name: "${R1}")"},
     {"scheduler", "BatchAcceptRituals", Scope::kMember, "bob",
      R"(parent: "${COUPLE}" names: "${R2}")"},
-    {"scheduler", "DeclineRitual", Scope::kMember, "alice",
-     R"(name: "${R3}")"},
+    {"scheduler", "DeclineRitual", Scope::kMember, "alice", R"(name: "${R3}")"},
     {"scheduler", "PauseRitual", Scope::kMember, "alice",
      R"(name: "${NEW_RITUAL}")"},
     {"scheduler", "ResumeRitual", Scope::kMember, "bob",
@@ -98,14 +97,12 @@ const Row kRowTable[] = {
      R"(name: "${CATALOG_ITEM}")"},
     {"prompt", "GetDailyQuestion", Scope::kMember, "alice",
      R"(parent: "${COUPLE}")"},
-    {"prompt", "GetQuestion", Scope::kMember, "bob",
-     R"(name: "${QUESTION}")"},
+    {"prompt", "GetQuestion", Scope::kMember, "bob", R"(name: "${QUESTION}")"},
     {"prompt", "ListQuestions", Scope::kMember, "bob",
      R"(parent: "${COUPLE}")"},
     {"prompt", "AnswerQuestion", Scope::kMember, "alice",
      R"(name: "${QUESTION}" text: "A quiet morning together")"},
-    {"prompt", "GetAnswers", Scope::kMember, "alice",
-     R"(name: "${QUESTION}")"},
+    {"prompt", "GetAnswers", Scope::kMember, "alice", R"(name: "${QUESTION}")"},
     {"prompt", "ListJournalEntries", Scope::kMember, "alice",
      R"(parent: "${COUPLE}")"},
     {"prompt", "CreateCustomQuestion", Scope::kMember, "alice",
@@ -147,8 +144,8 @@ const Row kRowTable[] = {
     {"pairing", "LookupCouple", Scope::kService, "service:scheduler",
      R"(user_id: "alice")"},
     {"pairing", "CreateInvite", Scope::kOwn, "frank", ""},
-    {"pairing", "AcceptInvite", Scope::kOwn, "hank", R"(code: "${CODE}")",
-     kOk, "", "", R"(code: "AAAAA-AAAAA")"},
+    {"pairing", "AcceptInvite", Scope::kOwn, "hank", R"(code: "${CODE}")", kOk,
+     "", "", R"(code: "AAAAA-AAAAA")"},
     {"pairing", "Unpair", Scope::kOwn, "hank", ""},
     {"pairing", "DeleteMyData", Scope::kOwn, "hank", ""},
 };
@@ -200,18 +197,17 @@ CallResult CoupleStack::Call(const Row& row, const std::string& caller,
   absl::StatusOr<std::string> request = RequestFromText(method, text, vars_);
   EXPECT_TRUE(request.ok()) << row.method << ": " << request.status();
   if (!request.ok()) return {};
-  return CallMethod(channels_.at(row.service), method, BearerFor(caller),
-                    *request,
-                    method->server_streaming() ? absl::Seconds(1)
-                                               : absl::Seconds(10));
+  return CallMethod(
+      channels_.at(row.service), method, BearerFor(caller), *request,
+      method->server_streaming() ? absl::Seconds(1) : absl::Seconds(10));
 }
 
 // The couple, its rituals in every state the rows need, a delivered
 // reminder, a question, the quiz and the check, and a pending invite.
 void CoupleStack::BuildState() {
   for (const char* user : {"alice", "bob", "carol", "dave"}) {
-    ASSERT_NO_FATAL_FAILURE(Profile(user, user[0] < 'c' ? "Europe/London"
-                                                        : "Asia/Tokyo"));
+    ASSERT_NO_FATAL_FAILURE(
+        Profile(user, user[0] < 'c' ? "Europe/London" : "Asia/Tokyo"));
   }
   // A couple that forms and dissolves first, for the erasing rows.
   absl::StatusOr<pairing::v1::Couple> old =
@@ -219,10 +215,10 @@ void CoupleStack::BuildState() {
   ASSERT_TRUE(old.ok()) << old.status();
   vars_["OLD_COUPLE"] = old->name();
   pairing::v1::UnpairResponse unpaired;
-  ASSERT_TRUE(pairing_stub_
-                  ->Unpair(e2e::WithAuth(e2e::UserBearer("olga")).get(), {},
-                           &unpaired)
-                  .ok());
+  ASSERT_TRUE(
+      pairing_stub_
+          ->Unpair(e2e::WithAuth(e2e::UserBearer("olga")).get(), {}, &unpaired)
+          .ok());
 
   vars_["COUPLE"] = PairWithRituals("alice", "bob");
   ASSERT_FALSE(vars_["COUPLE"].empty());
@@ -233,22 +229,21 @@ void CoupleStack::BuildState() {
   // and two of alice's from other templates: R0..R3 stay proposals for the
   // rows, and nightly feelings (R4) becomes active to plan reminders.
   scheduler::v1::ListRitualTemplatesResponse templates;
-  ASSERT_TRUE(scheduler_stub_
-                  ->ListRitualTemplates(
-                      e2e::WithAuth(e2e::UserBearer("alice")).get(), {},
-                      &templates)
-                  .ok());
+  ASSERT_TRUE(
+      scheduler_stub_
+          ->ListRitualTemplates(e2e::WithAuth(e2e::UserBearer("alice")).get(),
+                                {}, &templates)
+          .ok());
   ASSERT_GT(templates.ritual_templates_size(), 0);
   vars_["TEMPLATE"] = templates.ritual_templates(0).name();
   std::vector<std::string> proposals;
   std::string nightly;
   auto sort_rituals = [&] {
     scheduler::v1::ListRitualsResponse rituals;
-    ASSERT_TRUE(
-        scheduler_stub_
-            ->ListRituals(e2e::WithAuth(e2e::UserBearer("alice")).get(), {},
-                          &rituals)
-            .ok());
+    ASSERT_TRUE(scheduler_stub_
+                    ->ListRituals(e2e::WithAuth(e2e::UserBearer("alice")).get(),
+                                  {}, &rituals)
+                    .ok());
     proposals.clear();
     for (const scheduler::v1::Ritual& r : rituals.rituals()) {
       if (absl::EndsWith(r.name(), "/nightly-feelings")) {
@@ -292,8 +287,7 @@ void CoupleStack::BuildState() {
   prompt::v1::ListCatalogItemsResponse items;
   ASSERT_TRUE(prompt_stub_
                   ->ListCatalogItems(
-                      e2e::WithAuth(e2e::UserBearer("alice")).get(), {},
-                      &items)
+                      e2e::WithAuth(e2e::UserBearer("alice")).get(), {}, &items)
                   .ok());
   ASSERT_GT(items.catalog_items_size(), 0);
   vars_["CATALOG_ITEM"] = items.catalog_items(0).name();
@@ -308,8 +302,7 @@ void CoupleStack::BuildState() {
   prompt::v1::LoveLanguageQuiz quiz;
   ASSERT_TRUE(prompt_stub_
                   ->GetLoveLanguageQuiz(
-                      e2e::WithAuth(e2e::UserBearer("alice")).get(), {},
-                      &quiz)
+                      e2e::WithAuth(e2e::UserBearer("alice")).get(), {}, &quiz)
                   .ok());
   std::string answers = absl::StrCat("quiz: \"", quiz.name(), "\"");
   for (const prompt::v1::QuizItem& item : quiz.items()) {
@@ -320,8 +313,7 @@ void CoupleStack::BuildState() {
   prompt::v1::ConnectionCheck check;
   ASSERT_TRUE(prompt_stub_
                   ->GetConnectionCheck(
-                      e2e::WithAuth(e2e::UserBearer("alice")).get(), {},
-                      &check)
+                      e2e::WithAuth(e2e::UserBearer("alice")).get(), {}, &check)
                   .ok());
   answers = absl::StrCat("connection_check: \"", check.name(), "\"");
   for (const prompt::v1::ConnectionCheckItem& item : check.items()) {
@@ -385,10 +377,9 @@ void CoupleStack::DeliverOneReminder() {
       absl::Seconds(10), absl::Milliseconds(50)))
       << "no reminder planned for the active ritual";
   const scheduler::v1::Reminder first = out.reminders(0);
-  ASSERT_TRUE(
-      SetClock(absl::FromUnixSeconds(first.due_time().seconds()) +
-               absl::Minutes(1))
-          .ok());
+  ASSERT_TRUE(SetClock(absl::FromUnixSeconds(first.due_time().seconds()) +
+                       absl::Minutes(1))
+                  .ok());
   ASSERT_TRUE(e2e::Poll(
       [&] {
         scheduler::v1::Reminder r;

@@ -25,31 +25,33 @@ void SecurityStack::StartAll(
   };
   // Pairing first: the others look couples up in it. The scheduler's port
   // is fixed up front, so pairing's outbox relay reaches it once it is up.
-  absl::StatusOr<e2e::Service> pairing = Spawn(
-      "tend-pairing",
-      argv("pairing", {TEND_PAIRING_BIN, absl::StrCat("--listen=", pairing_addr),
-                       absl::StrCat("--scheduler_addr=", scheduler_addr)}));
+  absl::StatusOr<e2e::Service> pairing =
+      Spawn("tend-pairing",
+            argv("pairing",
+                 {TEND_PAIRING_BIN, absl::StrCat("--listen=", pairing_addr),
+                  absl::StrCat("--scheduler_addr=", scheduler_addr)}));
   ASSERT_TRUE(pairing.ok()) << pairing.status();
-  absl::StatusOr<e2e::Service> prompt = Spawn(
-      "tend-prompt",
-      argv("prompt", {TEND_PROMPT_BIN, absl::StrCat("--listen=", prompt_addr),
-                      "--test_clock",
-                      absl::StrCat("--pairing_addr=", pairing_addr),
-                      absl::StrCat("--scheduler_addr=", scheduler_addr)}));
+  absl::StatusOr<e2e::Service> prompt =
+      Spawn("tend-prompt",
+            argv("prompt",
+                 {TEND_PROMPT_BIN, absl::StrCat("--listen=", prompt_addr),
+                  "--test_clock", absl::StrCat("--pairing_addr=", pairing_addr),
+                  absl::StrCat("--scheduler_addr=", scheduler_addr)}));
   ASSERT_TRUE(prompt.ok()) << prompt.status();
-  absl::StatusOr<e2e::Service> scheduler = Spawn(
-      "tend-scheduler",
-      argv("scheduler",
-           {TEND_SCHEDULER_BIN, absl::StrCat("--listen=", scheduler_addr),
-            "--test_clock", absl::StrCat("--pairing_addr=", pairing_addr),
-            absl::StrCat("--prompt_addr=", prompt_addr)}));
+  absl::StatusOr<e2e::Service> scheduler =
+      Spawn("tend-scheduler",
+            argv("scheduler",
+                 {TEND_SCHEDULER_BIN, absl::StrCat("--listen=", scheduler_addr),
+                  "--test_clock", absl::StrCat("--pairing_addr=", pairing_addr),
+                  absl::StrCat("--prompt_addr=", prompt_addr)}));
   ASSERT_TRUE(scheduler.ok()) << scheduler.status();
   pairing_ = *pairing;
   prompt_ = *prompt;
   scheduler_ = *scheduler;
   pairing_stub_ = pairing::v1::PairingService::NewStub(pairing_.channel);
   prompt_stub_ = prompt::v1::PromptService::NewStub(prompt_.channel);
-  scheduler_stub_ = scheduler::v1::SchedulerService::NewStub(scheduler_.channel);
+  scheduler_stub_ =
+      scheduler::v1::SchedulerService::NewStub(scheduler_.channel);
 }
 
 void SecurityStack::Profile(const std::string& user, const std::string& zone) {
