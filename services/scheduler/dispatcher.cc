@@ -165,6 +165,9 @@ void Dispatcher::SendAll(std::vector<Job>& jobs,
   std::vector<size_t> writing;
   for (size_t k = 0; k < groups.size(); ++k) {
     writes[k].couple_id = reads[k].couple_id;
+    // A reminder is recorded at the due time it was queued with (a move
+    // for quiet hours is saved, reindexed, by HoldForQuietHours).
+    writes[k].reindex = false;
     for (size_t n = 0; n < groups[k].jobs.size(); ++n) {
       Job& job = jobs[groups[k].jobs[n]];
       if (!data.ok()) {

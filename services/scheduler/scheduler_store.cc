@@ -196,7 +196,7 @@ void AppendWrites(const CoupleWrites& w,
       summaries.push_back(EncodeSummary(summary));
     }
     commands->push_back(std::move(records));
-    commands->push_back(std::move(index));
+    if (w.reindex) commands->push_back(std::move(index));
     commands->push_back(std::move(summaries));
   }
   std::vector<std::string> ticks = {"HSET",

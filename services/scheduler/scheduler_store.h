@@ -137,6 +137,9 @@ struct CoupleWrites {
   std::string couple_id;
   std::vector<v1::Reminder> reminders;
   std::vector<engine::QueuedReminder> ticks;
+  // False when no record's due time changed since it was last saved (the
+  // dispatcher marking what it sent): due_index is then left alone.
+  bool reindex = true;
 };
 
 // SchedulerStore
