@@ -144,6 +144,43 @@ absl::Status CheckRequest(const google::protobuf::Message& request) {
   return CheckMessage("", request);
 }
 
+namespace {
+
+class UnparseableRequestInterceptor : public grpc::experimental::Interceptor {
+ public:
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      if (status.error_code() == grpc::StatusCode::INTERNAL &&
+          status.error_message().empty()) {
+        methods->ModifySendStatus(grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            "request: does not parse as this method's request (a string "
+            "that is not UTF-8, or bytes of another message)"));
+      }
+    }
+    methods->Proceed();
+  }
+};
+
+class UnparseableRequestFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo*) override {
+    return new UnparseableRequestInterceptor();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+NewUnparseableRequestInterceptor() {
+  return std::make_unique<UnparseableRequestFactory>();
+}
+
 void RouteProtobufLogs() {
   google::protobuf::SetLogHandler([](google::protobuf::LogLevel level,
                                      const char* filename, int line,

@@ -20,7 +20,10 @@
 #ifndef TEND_SERVICES_COMMON_REQUEST_CHECK_H_
 #define TEND_SERVICES_COMMON_REQUEST_CHECK_H_
 
+#include <grpcpp/support/server_interceptor.h>
+
 #include <cstddef>
+#include <memory>
 
 #include "absl/status/status.h"
 #include "google/protobuf/message.h"
@@ -37,6 +40,17 @@ inline constexpr size_t kMaxRequestStringBytes = 32 * 1024;
 //
 // OK, or INVALID_ARGUMENT naming the first field that breaks a rule above.
 absl::Status CheckRequest(const google::protobuf::Message& request);
+
+// NewUnparseableRequestInterceptor()
+//
+// A server interceptor factory for requests that do not parse as their
+// type (a proto3 string that is not UTF-8, bytes of another message).
+// gRPC answers those itself, before any handler runs, with INTERNAL and an
+// empty message; this makes it INVALID_ARGUMENT "request: ...", the answer
+// bad input gets everywhere else. Tend's own INTERNAL errors always carry
+// a message, so they are left alone.
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+NewUnparseableRequestInterceptor();
 
 // RouteProtobufLogs()
 //

@@ -14,7 +14,8 @@
 // found in code this suite does not own are listed in kKnownGaps.
 //
 // Bytes that are not UTF-8 in a proto3 string do not parse; gRPC answers
-// them INTERNAL before any Tend code runs, and the test expects exactly that.
+// them before any Tend code runs, and the services' edge turns its INTERNAL
+// into INVALID_ARGUMENT (services/common/request_check.h).
 //
 // Then every RPC gets bytes that are not its request: other RPCs' requests
 // and random bytes. Those may parse as something valid, so they only have to
@@ -386,10 +387,13 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
       state = std::move(now);
       std::unique_ptr<Message> check(request->New());
       if (!check->ParseFromString(m.bytes)) {
-        // gRPC itself answers bytes that do not parse as the request type
-        // (proto3 strings must be UTF-8), before any Tend code runs.
+        // Bytes that do not parse as the request type (proto3 strings must
+        // be UTF-8) never reach Tend's code; gRPC's answer is made
+        // INVALID_ARGUMENT at the edge.
         ++unparseable;
-        EXPECT_EQ(code, grpc::StatusCode::INTERNAL) << where;
+        EXPECT_EQ(code, grpc::StatusCode::INVALID_ARGUMENT) << where;
+        EXPECT_TRUE(absl::StartsWith(r.status.error_message(), "request:"))
+            << where;
         EXPECT_EQ(diff, "") << where << " stored something";
         continue;
       }
@@ -474,14 +478,14 @@ TEST_F(BadInputFloodTest, BytesOfTheWrongTypeEndCleanly) {
                                 others[i], absl::Seconds(10));
       ++sent;
       const grpc::StatusCode code = r.status.error_code();
-      // INTERNAL only from gRPC itself, for bytes that do not parse.
+      // What does not parse is INVALID_ARGUMENT too (never INTERNAL).
       std::unique_ptr<Message> check(
           google::protobuf::MessageFactory::generated_factory()
               ->GetPrototype(method->input_type())
               ->New());
       const bool parses = check->ParseFromString(others[i]);
-      EXPECT_TRUE(code == grpc::StatusCode::OK || Clean(code) ||
-                  (!parses && code == grpc::StatusCode::INTERNAL))
+      if (!parses) EXPECT_EQ(code, grpc::StatusCode::INVALID_ARGUMENT);
+      EXPECT_TRUE(code == grpc::StatusCode::OK || Clean(code))
           << row.method << " with other bytes #" << i << ": " << CodeName(code)
           << " " << r.status.error_message();
       EXPECT_NE(code, grpc::StatusCode::DEADLINE_EXCEEDED) << row.method;
