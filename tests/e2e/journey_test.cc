@@ -24,6 +24,7 @@
 #include "tend/pairing/v1/pairing.grpc.pb.h"
 #include "tend/scheduler/v1/scheduler.grpc.pb.h"
 #include "tests/e2e/e2e_stack.h"
+#include "tests/e2e/live_stream.h"
 
 namespace tend {
 namespace {
@@ -33,60 +34,6 @@ using ::testing::Not;
 namespace v1 = scheduler::v1;
 
 constexpr absl::Duration kStep = absl::Minutes(30);
-// The probe's name on alice's live channel.
-constexpr char kProbeName[] = "e2e-probe";
-
-// LiveStream
-//
-// Reads one WatchReminders stream on a thread of its own.
-class LiveStream {
- public:
-  LiveStream(v1::SchedulerService::Stub* stub, const std::string& bearer) {
-    context_.AddMetadata("authorization", bearer);
-    stream_ = stub->WatchReminders(&context_, {});
-    thread_ = std::thread([this] {
-      v1::WatchRemindersResponse event;
-      while (stream_->Read(&event)) {
-        absl::MutexLock lock(&mu_);
-        if (event.reminder().name() == kProbeName) {
-          probe_seen_ = true;
-        } else {
-          events_.push_back(event);
-        }
-      }
-    });
-  }
-  ~LiveStream() { Close(); }
-
-  // Close()
-  //
-  // Cancels the stream and returns how it ended.
-  grpc::Status Close() {
-    if (!thread_.joinable()) return status_;
-    context_.TryCancel();
-    thread_.join();
-    status_ = stream_->Finish();
-    return status_;
-  }
-
-  bool probe_seen() {
-    absl::MutexLock lock(&mu_);
-    return probe_seen_;
-  }
-  std::vector<v1::WatchRemindersResponse> events() {
-    absl::MutexLock lock(&mu_);
-    return events_;
-  }
-
- private:
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<v1::WatchRemindersResponse>> stream_;
-  std::thread thread_;
-  grpc::Status status_;
-  absl::Mutex mu_;
-  bool probe_seen_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<v1::WatchRemindersResponse> events_ ABSL_GUARDED_BY(mu_);
-};
 
 class JourneyTest : public e2e::StackTest {
  protected:
@@ -212,9 +159,9 @@ TEST_F(JourneyTest, PairDefaultRitualsRemindersStreaksAndCadence) {
 
   // Alice's app connects. A probe published on her live channel shows the
   // stream is registered before any reminder falls due.
-  LiveStream live(scheduler_.get(), e2e::UserBearer("alice"));
+  e2e::LiveStream live(scheduler_.get(), e2e::UserBearer("alice"));
   v1::Reminder probe;
-  probe.set_name(kProbeName);
+  probe.set_name(e2e::kLiveProbeName);
   probe.set_recipient_user_id("alice");
   ASSERT_TRUE(e2e::Poll(
       [&] {
