@@ -73,9 +73,7 @@ const Row kRowTable[] = {
      R"(parent: "${COUPLE}" score: 60)"},
     {"scheduler", "ListDeadLetters", Scope::kService, "service:tendctl", ""},
     {"scheduler", "RetryDeadLetter", Scope::kService, "service:tendctl",
-     R"(name: "deadLetters/${COUPLE_ID}.none")", grpc::StatusCode::NOT_FOUND,
-     "nothing is dead-lettered: reaching it needs a push provider that "
-     "fails --max_attempts times (tests/services/scheduler covers it)"},
+     R"(name: "${DEAD_LETTER}")"},
     {"scheduler", "SeedDefaultRituals", Scope::kService, "service:pairing",
      R"(parent: "${COUPLE}" partner_user_ids: "alice"
         partner_user_ids: "bob")"},
@@ -179,7 +177,9 @@ const google::protobuf::MethodDescriptor* MethodOf(const Row& row) {
 
 void CoupleStack::SetUp() {
   SecurityStack::SetUp();
-  ASSERT_NO_FATAL_FAILURE(StartAll());
+  // One failed push is enough to dead-letter a reminder (bob's webhook is
+  // unreachable), so RetryDeadLetter has something to retry.
+  ASSERT_NO_FATAL_FAILURE(StartAll({{"scheduler", {"--max_attempts=1"}}}));
   channels_ = {{"pairing", pairing().channel},
                {"prompt", prompt().channel},
                {"scheduler", scheduler().channel}};
@@ -282,7 +282,28 @@ void CoupleStack::BuildState() {
     ASSERT_TRUE(s.ok()) << user << ": " << s.error_message();
   }
   vars_["ACTIVE_RITUAL"] = nightly;
+  // Bob's only device is a webhook nobody listens on: his reminder fails
+  // its one attempt and goes to the dead letter.
+  scheduler::v1::RegisterDeviceRequest hook;
+  hook.set_parent("users/bob");
+  hook.mutable_device()->set_platform(
+      scheduler::v1::DEVICE_PLATFORM_WEB_WEBHOOK);
+  hook.mutable_device()->set_webhook_url("https://127.0.0.1:1/hook");
+  scheduler::v1::Device device;
+  grpc::Status hooked = scheduler_stub_->RegisterDevice(
+      e2e::WithAuth(e2e::UserBearer("bob")).get(), hook, &device);
+  ASSERT_TRUE(hooked.ok()) << hooked.error_message();
   ASSERT_NO_FATAL_FAILURE(DeliverOneReminder());
+  scheduler::v1::ListDeadLettersResponse dead;
+  ASSERT_TRUE(e2e::Poll(
+      [&] {
+        grpc::Status s = scheduler_stub_->ListDeadLetters(
+            e2e::WithAuth(e2e::ServiceBearer("tendctl")).get(), {}, &dead);
+        return s.ok() && dead.dead_letters_size() > 0;
+      },
+      absl::Seconds(15), absl::Milliseconds(50)))
+      << "bob's reminder never reached the dead letter";
+  vars_["DEAD_LETTER"] = dead.dead_letters(0).name();
 
   prompt::v1::ListCatalogItemsResponse items;
   ASSERT_TRUE(prompt_stub_
