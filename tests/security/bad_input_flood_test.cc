@@ -351,7 +351,27 @@ bool Clean(grpc::StatusCode code) {
   }
 }
 
-class BadInputFloodTest : public CoupleStack {};
+// An empty request of `method`'s type.
+std::unique_ptr<Message> NewRequest(
+    const google::protobuf::MethodDescriptor* method) {
+  return std::unique_ptr<Message>(
+      google::protobuf::MessageFactory::generated_factory()
+          ->GetPrototype(method->input_type())
+          ->New());
+}
+
+class BadInputFloodTest : public CoupleStack {
+ protected:
+  // The mutations of `row`'s valid request.
+  std::vector<Mutation> MutationsOf(const Row& row) {
+    absl::StatusOr<std::string> base =
+        RequestFromText(MethodOf(row), row.request, Vars());
+    EXPECT_TRUE(base.ok()) << base.status();
+    std::unique_ptr<Message> request = NewRequest(MethodOf(row));
+    if (!base.ok() || !request->ParseFromString(*base)) return {};
+    return Mutator(*request).All();
+  }
+};
 
 TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
   ASSERT_NO_FATAL_FAILURE(BuildState());
@@ -366,15 +386,7 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
   for (const Row& row : Rows()) {
     if (row.expected != grpc::StatusCode::OK) continue;  // not a valid base
     const google::protobuf::MethodDescriptor* method = MethodOf(row);
-    absl::StatusOr<std::string> base =
-        RequestFromText(method, row.request, Vars());
-    ASSERT_TRUE(base.ok()) << base.status();
-    std::unique_ptr<Message> request(
-        google::protobuf::MessageFactory::generated_factory()
-            ->GetPrototype(method->input_type())
-            ->New());
-    ASSERT_TRUE(request->ParseFromString(*base));
-    for (const Mutation& m : Mutator(*request).All()) {
+    for (const Mutation& m : MutationsOf(row)) {
       CallResult r =
           CallMethod(ChannelOf(row), method, BearerFor(row.caller), m.bytes);
       ++sent;
@@ -385,8 +397,7 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
       std::map<std::string, std::string> now = RedisSnapshot(Volatile);
       const std::string diff = SnapshotDiff(state, now);
       state = std::move(now);
-      std::unique_ptr<Message> check(request->New());
-      if (!check->ParseFromString(m.bytes)) {
+      if (!NewRequest(method)->ParseFromString(m.bytes)) {
         // Bytes that do not parse as the request type (proto3 strings must
         // be UTF-8) never reach Tend's code; gRPC's answer is made
         // INVALID_ARGUMENT at the edge.
@@ -479,11 +490,7 @@ TEST_F(BadInputFloodTest, BytesOfTheWrongTypeEndCleanly) {
       ++sent;
       const grpc::StatusCode code = r.status.error_code();
       // What does not parse is INVALID_ARGUMENT too (never INTERNAL).
-      std::unique_ptr<Message> check(
-          google::protobuf::MessageFactory::generated_factory()
-              ->GetPrototype(method->input_type())
-              ->New());
-      const bool parses = check->ParseFromString(others[i]);
+      const bool parses = NewRequest(method)->ParseFromString(others[i]);
       if (!parses) EXPECT_EQ(code, grpc::StatusCode::INVALID_ARGUMENT);
       EXPECT_TRUE(code == grpc::StatusCode::OK || Clean(code))
           << row.method << " with other bytes #" << i << ": " << CodeName(code)
@@ -522,15 +529,7 @@ TEST_F(BadInputFloodTest, DISABLED_KnownGapsAreRefused) {
   int gaps = 0;
   for (const Row& row : Rows()) {
     const google::protobuf::MethodDescriptor* method = MethodOf(row);
-    absl::StatusOr<std::string> base =
-        RequestFromText(method, row.request, Vars());
-    ASSERT_TRUE(base.ok());
-    std::unique_ptr<Message> request(
-        google::protobuf::MessageFactory::generated_factory()
-            ->GetPrototype(method->input_type())
-            ->New());
-    ASSERT_TRUE(request->ParseFromString(*base));
-    for (const Mutation& m : Mutator(*request).All()) {
+    for (const Mutation& m : MutationsOf(row)) {
       if (!KnownGap(row, m)) continue;
       ++gaps;
       CallResult r =
