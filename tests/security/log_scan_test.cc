@@ -170,6 +170,21 @@ TEST_F(LogScanTest, NoSecretOrPrivateTextReachesAnyLog) {
   if (!device.webhook_signing_secret().empty()) {
     Secret("webhook signing secret", device.webhook_signing_secret());
   }
+  // A wrong invite code, and a forged bearer token.
+  pairing::v1::AcceptInviteRequest guess;
+  guess.set_code("ZQMRK-G0E55");
+  Secret("a guessed invite code", guess.code());
+  pairing::v1::Couple none;
+  EXPECT_FALSE(pairing_stub_->AcceptInvite(As("eve").get(), guess, &none).ok());
+  const std::string forged = Marker("ForgedToken");
+  pairing::v1::PartnerProfile profile_out;
+  EXPECT_EQ(pairing_stub_
+                ->GetPartnerProfile(
+                    e2e::WithAuth(absl::StrCat("Bearer ", forged)).get(), {},
+                    &profile_out)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
   // A refused device registration that quotes a token.
   sv1::RegisterDeviceRequest bad_device;
   bad_device.set_parent("users/alice");
