@@ -113,10 +113,9 @@ absl::StatusOr<AuthOptions> AuthOptionsFromFlags() {
                           ReadKeyFile("jwt_public_key_file", key_file));
     options.jwt_secret.clear();  // production: RS256 only
   } else {
-    TEND_RETURN_IF_ERROR(AddExtra("extra_jwt_secret",
-                                  absl::GetFlag(FLAGS_extra_jwt_secret),
-                                  options.jwt_secret, "jwt_secret",
-                                  &options.extra_jwt_secrets));
+    TEND_RETURN_IF_ERROR(
+        AddExtra("extra_jwt_secret", absl::GetFlag(FLAGS_extra_jwt_secret),
+                 options.jwt_secret, "jwt_secret", &options.extra_jwt_secrets));
   }
   if (!extra_key_file.empty()) {
     if (key_file.empty()) {

@@ -53,7 +53,8 @@ void StackTest::SetUp() {
   absl::StatusOr<std::string> url = StartRedis();
   ASSERT_TRUE(url.ok()) << url.status();
   redis_url_ = *url;
-  absl::StatusOr<engine::RedisOptions> options = engine::ParseRedisUrl(redis_url_);
+  absl::StatusOr<engine::RedisOptions> options =
+      engine::ParseRedisUrl(redis_url_);
   ASSERT_TRUE(options.ok()) << options.status();
   redis_options_ = *options;
   redis_ = std::make_unique<engine::RedisClient>(redis_options_);

@@ -26,13 +26,13 @@ using KeyRotationBinaryTest = e2e::StackTest;
 TEST_F(KeyRotationBinaryTest, AcceptsTheMainAndTheExtraKeyAndNothingElse) {
   // The fixture's secrets (e2e::kJwtSecret, e2e::kServiceSecret) play the
   // old keys; the command line wins over their TEND_* variables.
-  absl::StatusOr<e2e::Service> pairing = Spawn(
-      "tend-pairing",
-      {TEND_PAIRING_BIN, "--listen=127.0.0.1:0",
-       absl::StrCat("--jwt_secret=", kNewUserSecret),
-       absl::StrCat("--extra_jwt_secret=", e2e::kJwtSecret),
-       absl::StrCat("--service_secret=", kNewServiceSecret),
-       absl::StrCat("--extra_service_secret=", e2e::kServiceSecret)});
+  absl::StatusOr<e2e::Service> pairing =
+      Spawn("tend-pairing",
+            {TEND_PAIRING_BIN, "--listen=127.0.0.1:0",
+             absl::StrCat("--jwt_secret=", kNewUserSecret),
+             absl::StrCat("--extra_jwt_secret=", e2e::kJwtSecret),
+             absl::StrCat("--service_secret=", kNewServiceSecret),
+             absl::StrCat("--extra_service_secret=", e2e::kServiceSecret)});
   ASSERT_TRUE(pairing.ok()) << pairing.status();
   auto stub = pairing::v1::PairingService::NewStub(pairing->channel);
 
@@ -41,9 +41,9 @@ TEST_F(KeyRotationBinaryTest, AcceptsTheMainAndTheExtraKeyAndNothingElse) {
   auto invite_with = [&](const std::string& secret) {
     pairing::v1::Invite invite;
     return stub
-        ->CreateInvite(e2e::WithAuth(Bearer(secret, absl::StrCat("u", ++n)))
-                           .get(),
-                       {}, &invite)
+        ->CreateInvite(
+            e2e::WithAuth(Bearer(secret, absl::StrCat("u", ++n))).get(), {},
+            &invite)
         .error_code();
   };
   EXPECT_EQ(invite_with(kNewUserSecret), grpc::StatusCode::OK);
@@ -60,9 +60,8 @@ TEST_F(KeyRotationBinaryTest, AcceptsTheMainAndTheExtraKeyAndNothingElse) {
     request.set_user_id("nobody");
     pairing::v1::Couple couple;
     return stub
-        ->LookupCouple(
-            e2e::WithAuth(Bearer(secret, "service:scheduler")).get(), request,
-            &couple)
+        ->LookupCouple(e2e::WithAuth(Bearer(secret, "service:scheduler")).get(),
+                       request, &couple)
         .error_code();
   };
   EXPECT_EQ(lookup_with(kNewServiceSecret), grpc::StatusCode::NOT_FOUND);
@@ -72,8 +71,8 @@ TEST_F(KeyRotationBinaryTest, AcceptsTheMainAndTheExtraKeyAndNothingElse) {
 
 TEST_F(KeyRotationBinaryTest, AnExtraKeyWithoutItsMainKeyStopsTheStart) {
   const auto [code, output] = testing::RunCommand(
-      {TEND_PAIRING_BIN, "--listen=127.0.0.1:0", "--service_secret=",
-       "--extra_service_secret=old"},
+      {TEND_PAIRING_BIN, "--listen=127.0.0.1:0",
+       "--service_secret=", "--extra_service_secret=old"},
       {{"TEND_REDIS", redis_url()}, {"TEND_JWT_SECRET", "s"}},
       /*merge_stderr=*/true);
   EXPECT_EQ(code, 2) << output;

@@ -37,9 +37,9 @@ void FaultTest::SetUp() {
 
 absl::StatusOr<e2e::Service> FaultTest::StartPairing(int port) {
   absl::StatusOr<e2e::Service> pairing =
-      Spawn("tend-pairing", {TEND_PAIRING_BIN,
-                             absl::StrCat("--listen=127.0.0.1:", port),
-                             "--drain_timeout=1s"});
+      Spawn("tend-pairing",
+            {TEND_PAIRING_BIN, absl::StrCat("--listen=127.0.0.1:", port),
+             "--drain_timeout=1s"});
   if (pairing.ok()) pairing_address_ = pairing->address;
   return pairing;
 }
@@ -57,9 +57,14 @@ absl::StatusOr<e2e::Service> FaultTest::StartScheduler(
     const std::string& name, const std::string& worker_id,
     std::vector<std::string> extra_flags) {
   std::vector<std::string> argv = {
-      TEND_SCHEDULER_BIN, "--listen=127.0.0.1:0", "--test_clock",
-      "--dispatch_threads=2", "--dispatch_batch=50", "--webhook_allow_http",
-      "--push_timeout=2s", "--drain_timeout=1s",
+      TEND_SCHEDULER_BIN,
+      "--listen=127.0.0.1:0",
+      "--test_clock",
+      "--dispatch_threads=2",
+      "--dispatch_batch=50",
+      "--webhook_allow_http",
+      "--push_timeout=2s",
+      "--drain_timeout=1s",
       absl::StrCat("--worker_id=", worker_id),
       absl::StrCat("--pairing_addr=", pairing_address_)};
   if (!prompt_address_.empty()) {
@@ -79,13 +84,12 @@ absl::Status FaultTest::StartSchedulersWithLoad(
   return ScheduleLoad(scheduler_a_, kCouples, kPerCouple, kSpan);
 }
 
-absl::Status FaultTest::ScheduleLoad(const e2e::Service& scheduler,
-                                     int couples, int per_couple,
-                                     absl::Duration span) {
+absl::Status FaultTest::ScheduleLoad(const e2e::Service& scheduler, int couples,
+                                     int per_couple, absl::Duration span) {
   span_start_ = clock();
   span_ = span;
-  auto pairing_channel = grpc::CreateChannel(
-      pairing_address_, grpc::InsecureChannelCredentials());
+  auto pairing_channel =
+      grpc::CreateChannel(pairing_address_, grpc::InsecureChannelCredentials());
   auto pairing_stub = pairing::v1::PairingService::NewStub(pairing_channel);
   auto scheduler_stub =
       scheduler::v1::SchedulerService::NewStub(scheduler.channel);
@@ -139,7 +143,8 @@ absl::Status FaultTest::ScheduleLoad(const e2e::Service& scheduler,
       reminder.set_state(scheduler::v1::REMINDER_STATE_SCHEDULED);
       *reminder.mutable_occurrence_time() = scheduler::ToProto(due);
       *reminder.mutable_due_time() = scheduler::ToProto(due);
-      queued.push_back({id, couple_id, due, scheduler::EncodeReminder(reminder)});
+      queued.push_back(
+          {id, couple_id, due, scheduler::EncodeReminder(reminder)});
       recipient_by_id_[id] = partners[n % 2];
       name_by_id_[id] = reminder.name();
     }
@@ -157,9 +162,10 @@ absl::Status FaultTest::Walk(int steps,
   for (int i = 1; i <= steps; ++i) {
     const absl::Time to = span_start_ + span_ * i / steps;
     absl::Status set;
-    if (!e2e::Poll([&] { return (set = SetClock(to)).ok(); },
-                   absl::Seconds(60), absl::Milliseconds(100))) {
-      return absl::Status(set.code(), absl::StrCat("test clock: ", set.message()));
+    if (!e2e::Poll([&] { return (set = SetClock(to)).ok(); }, absl::Seconds(60),
+                   absl::Milliseconds(100))) {
+      return absl::Status(set.code(),
+                          absl::StrCat("test clock: ", set.message()));
     }
     // The fault strikes while the schedulers take what just came due.
     if (at_step) at_step(i);
@@ -290,7 +296,8 @@ FaultFigures FaultTest::Check(const std::string& scenario) {
   f.lost = static_cast<int>(missing.size());
   std::sort(missing.begin(), missing.end());
   missing.resize(std::min<size_t>(missing.size(), 10));
-  EXPECT_EQ(f.lost, 0) << "never delivered, e.g. " << absl::StrJoin(missing, ", ");
+  EXPECT_EQ(f.lost, 0) << "never delivered, e.g. "
+                       << absl::StrJoin(missing, ", ");
   EXPECT_TRUE(unexpected.empty())
       << unexpected.size() << " deliveries that match no scheduled reminder, "
       << "e.g. " << unexpected.front();
@@ -301,10 +308,11 @@ FaultFigures FaultTest::Check(const std::string& scenario) {
   if (totals.ok()) EXPECT_EQ(totals->dead, 0) << "dead-lettered reminders";
   std::cout << "[ faults ] " << scenario << ": scheduled " << f.scheduled
             << ", delivered " << f.delivered << ", lost " << f.lost
-            << ", duplicates " << f.duplicates << " (same id: "
-            << (f.changed_repeats == 0 ? "yes" : "NO") << "), webhook requests "
-            << f.attempts << ", "
-            << absl::StrFormat("%.1f", absl::ToDoubleSeconds(absl::Now() - started_))
+            << ", duplicates " << f.duplicates
+            << " (same id: " << (f.changed_repeats == 0 ? "yes" : "NO")
+            << "), webhook requests " << f.attempts << ", "
+            << absl::StrFormat("%.1f",
+                               absl::ToDoubleSeconds(absl::Now() - started_))
             << " s\n";
   return f;
 }

@@ -49,9 +49,9 @@ struct FaultFigures {
   int scheduled = 0;
   int delivered = 0;  // distinct ids the receiver accepted
   int lost = 0;
-  int duplicates = 0;  // accepted requests beyond the first per id
+  int duplicates = 0;       // accepted requests beyond the first per id
   int changed_repeats = 0;  // repeats that differ from the first: must be 0
-  int attempts = 0;  // every request the receiver saw, failed ones too
+  int attempts = 0;         // every request the receiver saw, failed ones too
 };
 
 // FaultTest
@@ -96,8 +96,8 @@ class FaultTest : public e2e::StackTest {
   //
   // Moves the test clock across the load's span in `steps` equal steps.
   // After each move it calls `at_step(i)` at once, while the schedulers
-  // are taking what just came due, then lets them settle (Settle()). A clock write that fails (Redis failing over) is retried for up
-  // to 60 s.
+  // are taking what just came due, then lets them settle (Settle()). A clock
+  // write that fails (Redis failing over) is retried for up to 60 s.
   absl::Status Walk(int steps, const std::function<void(int)>& at_step);
 
   // AwaitDispatching()

@@ -10,9 +10,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "engine/base/status_macros.h"
 #include "gtest/gtest.h"
 #include "tend/pairing/v1/pairing.grpc.pb.h"
-#include "engine/base/status_macros.h"
 #include "tests/e2e/live_stream.h"
 #include "tests/faults/fault_stack.h"
 #include "tests/support/redis_sentinel.h"
@@ -41,8 +41,8 @@ absl::Status CallBoth(const e2e::Service& pairing,
                                   request, &devices);
   if (!s.ok()) return absl::UnavailableError("scheduler: " + s.error_message());
   if (devices.devices_size() != 1) {
-    return absl::InternalError(absl::StrCat(member, " has ",
-                                            devices.devices_size(), " devices"));
+    return absl::InternalError(
+        absl::StrCat(member, " has ", devices.devices_size(), " devices"));
   }
   return absl::OkStatus();
 }
@@ -118,16 +118,16 @@ TEST_F(SentinelFailoverTest, MasterKilledMidDispatchLosesNothing) {
     ASSERT_TRUE(old_master.ok()) << old_master.status();
     const absl::Time killed = absl::Now();
     // The test clock moves on while Redis is away, so due work piles up.
-    ASSERT_TRUE(e2e::Poll(
-        [&] { return AdvanceClock(kSpan / kSteps / 2).ok(); },
-        absl::Seconds(60), absl::Milliseconds(100)));
+    ASSERT_TRUE(e2e::Poll([&] { return AdvanceClock(kSpan / kSteps / 2).ok(); },
+                          absl::Seconds(60), absl::Milliseconds(100)));
     outage = ServedAgainAfter(killed, *pairing, scheduler_a());
     ASSERT_NE(outage, absl::InfiniteDuration())
         << "the services did not serve again within 60 s";
     const absl::Status failed_over =
         sentinels_.WaitForFailover(*old_master, /*replicas=*/1);
     ASSERT_TRUE(failed_over.ok()) << failed_over;
-    EXPECT_TRUE(hears_probe()) << "the live stream did not survive the failover";
+    EXPECT_TRUE(hears_probe())
+        << "the live stream did not survive the failover";
   });
   ASSERT_TRUE(walked.ok()) << walked;
   ASSERT_FALSE(HasFatalFailure());
@@ -140,8 +140,8 @@ TEST_F(SentinelFailoverTest, MasterKilledMidDispatchLosesNothing) {
   // fault-a0's reminders due after the failover reached the open stream
   // (pub/sub may miss those published during it).
   int live_after = 0;
-  const std::string last_due = absl::StrCat(
-      "fault.0.", kPerCouple - 2);  // fault-a0 gets the even ones
+  const std::string last_due =
+      absl::StrCat("fault.0.", kPerCouple - 2);  // fault-a0 gets the even ones
   for (const auto& event : live.events()) {
     if (event.reminder().name().size() >= last_due.size() &&
         absl::EndsWith(event.reminder().name(), last_due)) {
@@ -149,10 +149,9 @@ TEST_F(SentinelFailoverTest, MasterKilledMidDispatchLosesNothing) {
     }
   }
   EXPECT_GE(live_after, 1) << "the last reminder never reached the stream";
-  Check(absl::StrCat("sentinel failover (served again after ",
-                     Rounded(outage), ", ", accepted_at_kill,
-                     " delivered at the kill, ", live.events().size(),
-                     " on a live stream)"));
+  Check(absl::StrCat("sentinel failover (served again after ", Rounded(outage),
+                     ", ", accepted_at_kill, " delivered at the kill, ",
+                     live.events().size(), " on a live stream)"));
 }
 
 // ---------------------------------------------------------------------------
@@ -160,8 +159,8 @@ TEST_F(SentinelFailoverTest, MasterKilledMidDispatchLosesNothing) {
 // and started again on the same port and files.
 class AofRestartTest : public FaultTest {
  protected:
-  const std::vector<std::string> kAof = {"--appendonly", "yes",
-                                         "--appendfsync", "always"};
+  const std::vector<std::string> kAof = {"--appendonly", "yes", "--appendfsync",
+                                         "always"};
   absl::StatusOr<std::string> StartRedis() override {
     TEND_RETURN_IF_ERROR(redis_server().Start(kAof));
     return redis_server().url();

@@ -157,9 +157,9 @@ absl::Status RedisSentinelSet::Start(SentinelSetOptions options) {
           const std::string others = Field(*master, "num-other-sentinels");
           if (replicas != absl::StrCat(options_.replicas) ||
               others != absl::StrCat(options_.sentinels - 1)) {
-            return absl::UnavailableError(
-                absl::StrCat("sees ", replicas, " replicas and ", others,
-                             " other sentinels"));
+            return absl::UnavailableError(absl::StrCat("sees ", replicas,
+                                                       " replicas and ", others,
+                                                       " other sentinels"));
           }
           return absl::OkStatus();
         });
@@ -172,10 +172,10 @@ absl::Status RedisSentinelSet::Start(SentinelSetOptions options) {
 
 std::string RedisSentinelSet::url(int wait_replicas) const {
   std::vector<std::string> hosts;
-  for (int port : sentinel_ports_) hosts.push_back(absl::StrCat("127.0.0.1:", port));
-  std::string url =
-      absl::StrCat("sentinel://", absl::StrJoin(hosts, ","), "/", kMasterName,
-                   "/0");
+  for (int port : sentinel_ports_)
+    hosts.push_back(absl::StrCat("127.0.0.1:", port));
+  std::string url = absl::StrCat("sentinel://", absl::StrJoin(hosts, ","), "/",
+                                 kMasterName, "/0");
   if (wait_replicas > 0) absl::StrAppend(&url, "?replicas=", wait_replicas);
   return url;
 }
@@ -215,29 +215,28 @@ absl::StatusOr<int> RedisSentinelSet::KillMaster() {
 
 absl::Status RedisSentinelSet::WaitForFailover(int old_port, int replicas,
                                                absl::Duration timeout) {
-  absl::Status s =
-      WaitUntil("failover", timeout, [&]() -> absl::Status {
-        int named = 0;
-        for (int port : sentinel_ports_) {
-          absl::StatusOr<engine::RedisReply> addr = ClientFor(port)->Command(
-              {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", kMasterName});
-          int master = 0;
-          if (!addr.ok() || addr->elements.size() != 2 ||
-              !absl::SimpleAtoi(addr->elements[1].str, &master)) {
-            return absl::UnavailableError(
-                absl::StrCat("sentinel on ", port, " does not answer"));
-          }
-          if (master == old_port) {
-            return absl::UnavailableError(
-                absl::StrCat("sentinel on ", port, " still names ", old_port));
-          }
-          if (named != 0 && master != named) {
-            return absl::UnavailableError("the sentinels disagree");
-          }
-          named = master;
-        }
-        return IsMasterWithReplicas(named, replicas);
-      });
+  absl::Status s = WaitUntil("failover", timeout, [&]() -> absl::Status {
+    int named = 0;
+    for (int port : sentinel_ports_) {
+      absl::StatusOr<engine::RedisReply> addr = ClientFor(port)->Command(
+          {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", kMasterName});
+      int master = 0;
+      if (!addr.ok() || addr->elements.size() != 2 ||
+          !absl::SimpleAtoi(addr->elements[1].str, &master)) {
+        return absl::UnavailableError(
+            absl::StrCat("sentinel on ", port, " does not answer"));
+      }
+      if (master == old_port) {
+        return absl::UnavailableError(
+            absl::StrCat("sentinel on ", port, " still names ", old_port));
+      }
+      if (named != 0 && master != named) {
+        return absl::UnavailableError("the sentinels disagree");
+      }
+      named = master;
+    }
+    return IsMasterWithReplicas(named, replicas);
+  });
   if (!s.ok()) {
     return absl::Status(s.code(), absl::StrCat(s.message(), SentinelLogs()));
   }
@@ -252,8 +251,7 @@ absl::Status RedisSentinelSet::Restart(int port) {
   absl::StatusOr<int> master = MasterPort();
   if (!master.ok()) return master.status();
   std::vector<std::string> args = options_.server_args;
-  args.insert(args.end(),
-              {"--replicaof", "127.0.0.1", absl::StrCat(*master)});
+  args.insert(args.end(), {"--replicaof", "127.0.0.1", absl::StrCat(*master)});
   if (absl::Status s = server->Start(args); !s.ok()) return s;
   if (server->port() != port) {
     return absl::UnavailableError(

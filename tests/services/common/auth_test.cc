@@ -168,9 +168,9 @@ TEST(KeyRotationTest, RollingServiceSecretRotationNeverRejects) {
       for (size_t verifier : {i, i + 1}) {
         Authenticator auth(steps[verifier], &clock);
         absl::StatusOr<Caller> caller = auth.VerifyToken(bearer.substr(7));
-        ASSERT_TRUE(caller.ok()) << "step " << signer << " signs, step "
-                                 << verifier << " verifies: "
-                                 << caller.status();
+        ASSERT_TRUE(caller.ok())
+            << "step " << signer << " signs, step " << verifier
+            << " verifies: " << caller.status();
         EXPECT_TRUE(caller->is_service);
       }
     }
@@ -211,8 +211,8 @@ TEST(KeyRotationTest, ExtraUserKeysAreAcceptedButKeepTheirKind) {
                                     kNow + absl::Hours(1)))
                     .ok());
   }
-  EXPECT_FALSE(rs.VerifyToken(Sign(JWT_ALG_RS256, stranger.private_pem,
-                                   "alice", kNow + absl::Hours(1)))
+  EXPECT_FALSE(rs.VerifyToken(Sign(JWT_ALG_RS256, stranger.private_pem, "alice",
+                                   kNow + absl::Hours(1)))
                    .ok());
   // No algorithm confusion with the extra key either.
   EXPECT_FALSE(rs.VerifyToken(Sign(JWT_ALG_HS256, next.public_pem, "alice",
