@@ -259,8 +259,16 @@ absl::StatusOr<v1::Reminder> Scheduler::AcknowledgeReminder(
   TEND_RETURN_IF_ERROR(store_->SaveReminders(scope.couple_id, {reminder}));
   // The same occurrence's other reminders (earlier or later lead times) are
   // answered with it.
-  TEND_ASSIGN_OR_RETURN(std::vector<v1::Reminder> siblings,
-                        store_->LoadReminders(scope.couple_id));
+  const RecordSummary answering = Summarize(reminder);
+  TEND_ASSIGN_OR_RETURN(
+      std::vector<v1::Reminder> siblings,
+      store_->FindReminders(scope.couple_id, [&](const RecordSummary& s) {
+        return s.ritual == answering.ritual &&
+               s.recipient_user_id == caller.user_id &&
+               absl::ToUnixSeconds(s.occurrence) ==
+                   absl::ToUnixSeconds(answering.occurrence) &&
+               s.id != answering.id;
+      }));
   std::vector<v1::Reminder> answered;
   for (v1::Reminder& s : siblings) {
     if (s.ritual() == reminder.ritual() &&
@@ -562,6 +570,7 @@ std::vector<absl::StatusOr<PlannedItems>> Scheduler::SettleAndPlanBatch(
       reads.push_back({});
       reads.back().couple_id = couple_id;
       reads.back().plan_window = PlanWindow(tick.start);
+      reads.back().expired_before = clock_->Now() - kReminderRetention;
     }
     CoupleReads& r = reads[it->second];
     read_of[i] = it->second;
@@ -638,6 +647,7 @@ std::vector<absl::StatusOr<PlannedItems>> Scheduler::SettleAndPlanBatch(
   std::vector<CoupleWrites> writes(reads.size());
   for (size_t k = 0; k < reads.size(); ++k) {
     writes[k].couple_id = reads[k].couple_id;
+    writes[k].forget = std::move((*data)[k].expired_ids);
   }
   for (size_t i = 0; i < jobs.size(); ++i) {
     if (!results[i].ok()) continue;

@@ -387,8 +387,11 @@ absl::Status Scheduler::PlanAndQueue(const Scope& scope,
 absl::Status Scheduler::CancelQueued(const Scope& scope,
                                      absl::string_view ritual_id) {
   const std::string ritual_name = RitualName(scope.couple_id, ritual_id);
-  TEND_ASSIGN_OR_RETURN(std::vector<v1::Reminder> records,
-                        store_->LoadReminders(scope.couple_id));
+  TEND_ASSIGN_OR_RETURN(
+      std::vector<v1::Reminder> records,
+      store_->FindReminders(scope.couple_id, [&](const RecordSummary& s) {
+        return s.ritual == ritual_name;
+      }));
   std::vector<v1::Reminder> cancelled;
   for (v1::Reminder& r : records) {
     if (r.ritual() != ritual_name ||
@@ -784,8 +787,12 @@ absl::StatusOr<v1::Occurrence> Scheduler::SkipOccurrence(
         scope.couple_id, internal::OutcomeKey(id, p, start), "skipped"));
   }
   // Its reminders no longer go out; its tick still plans the next one.
-  TEND_ASSIGN_OR_RETURN(std::vector<v1::Reminder> records,
-                        store_->LoadReminders(scope.couple_id));
+  TEND_ASSIGN_OR_RETURN(
+      std::vector<v1::Reminder> records,
+      store_->FindReminders(scope.couple_id, [&](const RecordSummary& s) {
+        return s.ritual == ritual.name() &&
+               s.state == v1::REMINDER_STATE_SCHEDULED;
+      }));
   std::vector<v1::Reminder> dropped;
   for (v1::Reminder& rec : records) {
     if (rec.ritual() == ritual.name() &&

@@ -209,6 +209,19 @@ void AppendWrites(const CoupleWrites& w,
     ticks.push_back("");
   }
   if (ticks.size() > 2) commands->push_back(std::move(ticks));
+  if (!w.forget.empty()) {
+    // The index last: cut short, a trim is found again and finished.
+    for (const char* kind : {"reminders", "summaries"}) {
+      std::vector<std::string> hdel = {"HDEL",
+                                       SchedulerStore::Key(w.couple_id, kind)};
+      hdel.insert(hdel.end(), w.forget.begin(), w.forget.end());
+      commands->push_back(std::move(hdel));
+    }
+    std::vector<std::string> zrem = {
+        "ZREM", SchedulerStore::Key(w.couple_id, "due_index")};
+    zrem.insert(zrem.end(), w.forget.begin(), w.forget.end());
+    commands->push_back(std::move(zrem));
+  }
 }
 
 }  // namespace
@@ -396,7 +409,7 @@ absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
   // Where each answer sits in the pipeline's replies; -1 when not asked.
   struct Slots {
     int reminders = -1, rituals = -1, outcomes = -1, skips = -1, cadence = -1,
-        window = -1;
+        window = -1, expired = -1;
   };
   std::vector<std::vector<std::string>> commands;
   std::vector<Slots> slots(reads.size());
@@ -425,6 +438,12 @@ absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
                absl::StrCat(absl::ToUnixMillis(r.plan_window->first)),
                absl::StrCat("(", absl::ToUnixMillis(r.plan_window->second))});
     }
+    if (r.expired_before.has_value()) {
+      slots[i].expired =
+          add({"ZRANGEBYSCORE", Key(r.couple_id, "due_index"), "-inf",
+               absl::StrCat("(", absl::ToUnixMillis(*r.expired_before)),
+               "LIMIT", "0", absl::StrCat(CoupleReads::kTrimPerRead)});
+    }
   }
   TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
                         redis_->Pipeline(commands));
@@ -450,6 +469,11 @@ absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
     if (s.outcomes >= 0) {
       for (const RedisReply& one : replies[s.outcomes].elements) {
         d.outcomes.push_back(one.str);
+      }
+    }
+    if (s.expired >= 0) {
+      for (RedisReply& id : replies[s.expired].elements) {
+        d.expired_ids.push_back(std::move(id.str));
       }
     }
     if (s.window >= 0) {
@@ -484,6 +508,39 @@ absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
         out[window_ids[k].first].plan.nearby.push_back(*std::move(r));
       }
     }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Reminder>> SchedulerStore::FindReminders(
+    absl::string_view couple_id,
+    const std::function<bool(const RecordSummary&)>& wanted) {
+  TEND_ASSIGN_OR_RETURN(
+      std::vector<RedisReply> replies,
+      redis_->Pipeline({{"HGETALL", Key(couple_id, "summaries")},
+                        {"HLEN", Key(couple_id, "reminders")}}));
+  const RedisReply& all = replies[0];
+  std::vector<std::string> ids;
+  if (static_cast<int64_t>(all.elements.size() / 2) < replies[1].integer) {
+    // Some records have no summary yet: read them all.
+    TEND_ASSIGN_OR_RETURN(std::vector<v1::Reminder> records,
+                          LoadReminders(couple_id));
+    std::vector<v1::Reminder> out;
+    for (v1::Reminder& r : records) {
+      if (wanted(Summarize(r))) out.push_back(std::move(r));
+    }
+    return out;
+  }
+  for (size_t i = 0; i + 1 < all.elements.size(); i += 2) {
+    std::optional<RecordSummary> s =
+        ParseSummary(all.elements[i].str, all.elements[i + 1]);
+    if (s.has_value() && wanted(*s)) ids.push_back(s->id);
+  }
+  TEND_ASSIGN_OR_RETURN(std::vector<std::optional<v1::Reminder>> found,
+                        LoadRemindersById(couple_id, ids));
+  std::vector<v1::Reminder> out;
+  for (std::optional<v1::Reminder>& r : found) {
+    if (r.has_value()) out.push_back(*std::move(r));
   }
   return out;
 }

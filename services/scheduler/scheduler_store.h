@@ -44,6 +44,7 @@
 #define TEND_SERVICES_SCHEDULER_SCHEDULER_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -70,6 +71,13 @@ inline constexpr int kMaxDeliveriesKept = 100;
 //
 // How long a reminder's delivery records outlive their last write.
 inline constexpr absl::Duration kDeliveryRetention = absl::Hours(24 * 35);
+
+// kReminderRetention
+//
+// How long a reminder's record is kept after its due time, as long as its
+// delivery records: older ones are trimmed as the couple's ticks run (see
+// CoupleReads::expired_before), so a couple's records stay bounded.
+inline constexpr absl::Duration kReminderRetention = kDeliveryRetention;
 
 // RecordSummary
 //
@@ -115,6 +123,10 @@ struct CoupleReads {
   std::vector<std::string> outcome_keys;
   // When set, PlanInputs with the records due in [first, second).
   std::optional<std::pair<absl::Time, absl::Time>> plan_window;
+  // When set, the ids of up to kTrimPerRead records due before it, for
+  // CoupleWrites::forget.
+  std::optional<absl::Time> expired_before;
+  static constexpr int kTrimPerRead = 100;
 };
 
 // CoupleData
@@ -127,6 +139,7 @@ struct CoupleData {
   std::vector<std::optional<v1::Ritual>> rituals;
   std::vector<std::string> outcomes;
   PlanInputs plan;
+  std::vector<std::string> expired_ids;
 };
 
 // CoupleWrites
@@ -140,6 +153,8 @@ struct CoupleWrites {
   // False when no record's due time changed since it was last saved (the
   // dispatcher marking what it sent): due_index is then left alone.
   bool reindex = true;
+  // Records to delete (retention), with their summaries and index entries.
+  std::vector<std::string> forget;
 };
 
 // SchedulerStore
@@ -204,6 +219,15 @@ class SchedulerStore {
   absl::StatusOr<std::vector<CoupleData>> ReadCouples(
       const std::vector<CoupleReads>& reads);
   absl::Status WriteCouples(const std::vector<CoupleWrites>& writes);
+  // FindReminders()
+  //
+  // The records whose summary `wanted` accepts: one read of the couple's
+  // summaries (a few dozen bytes each) and one of the records that match.
+  // When some records have no summary (saved before summaries existed),
+  // every record is read and summarized instead.
+  absl::StatusOr<std::vector<v1::Reminder>> FindReminders(
+      absl::string_view couple_id,
+      const std::function<bool(const RecordSummary&)>& wanted);
   // LoadPlanInputs(): one couple's PlanInputs for records due in [from, to).
   absl::StatusOr<PlanInputs> LoadPlanInputs(absl::string_view couple_id,
                                             absl::Time from, absl::Time to);

@@ -899,7 +899,10 @@ int Main() {
   absl::StatusOr<engine::RedisOptions> options = engine::ParseRedisUrl(url);
   if (!options.ok()) Die("--redis_url", options.status());
   world.redis_options = *options;
-  world.admin = std::make_unique<engine::RedisClient>(*options);
+  // FLUSHALL of a run's keys can take seconds on a busy machine.
+  engine::RedisOptions admin_options = *options;
+  admin_options.command_timeout = absl::Seconds(120);
+  world.admin = std::make_unique<engine::RedisClient>(admin_options);
   std::printf(
       "tend-bench-dispatch against %s, load average %s; partners "
       "live in %s\n",

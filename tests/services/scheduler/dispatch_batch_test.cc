@@ -1,11 +1,13 @@
 // The dispatcher's batched hot path (SchedulerFixture: real Redis, real
 // gRPC, a FakeClock): ticks settled and planned together, and the record
 // summaries that planning and dispatch read instead of whole records.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/scheduler/convert.h"
@@ -139,6 +141,84 @@ TEST_F(DispatchBatchTest, RecordsWithoutASummaryAreReadWhole) {
   ASSERT_TRUE((*data)[0].reminders[0].has_value());
   EXPECT_EQ((*data)[0].reminders[0]->state, v1::REMINDER_STATE_DELIVERED);
   EXPECT_EQ((*data)[0].reminders[0]->ritual_title, "a | b \x1f c");
+}
+
+TEST_F(DispatchBatchTest, TicksTrimRecordsPastTheirRetention) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  const pairing::v1::Couple couple = CoupleOf("alice");
+  const std::string couple_id = CoupleId(couple);
+  absl::StatusOr<std::vector<v1::Reminder>> records =
+      store_->LoadReminders(couple_id);
+  ASSERT_TRUE(records.ok() && !records->empty());
+  auto copy = [&](const std::string& id, absl::Time due) {
+    v1::Reminder r = records->front();
+    r.set_name(absl::StrCat(couple_name, "/reminders/", id));
+    r.set_state(v1::REMINDER_STATE_DELIVERED);
+    *r.mutable_due_time() = ToProto(due);
+    return r;
+  };
+  const absl::Time now = h_.clock()->Now();
+  ASSERT_TRUE(store_
+                  ->SaveReminders(
+                      couple_id,
+                      {copy("old", now - kReminderRetention - absl::Hours(1)),
+                       copy("recent", now - absl::Hours(24))})
+                  .ok());
+  std::vector<Tick> ticks;
+  for (const auto& [id, item] : ClaimEverything()) {
+    if (item.tick.has_value()) ticks.push_back(*item.tick);
+  }
+  ASSERT_FALSE(ticks.empty());
+  std::vector<absl::StatusOr<PlannedItems>> planned =
+      scheduler_->SettleAndPlanBatch({{&couple, &ticks[0]}});
+  ASSERT_TRUE(planned[0].ok()) << planned[0].status();
+
+  auto has = [&](absl::string_view kind, const std::string& id) {
+    const std::string key = SchedulerStore::Key(couple_id, kind);
+    absl::StatusOr<engine::RedisReply> reply =
+        kind == "due_index" ? h_.redis()->Command({"ZSCORE", key, id})
+                            : h_.redis()->Command({"HEXISTS", key, id});
+    EXPECT_TRUE(reply.ok());
+    return reply.ok() && !reply->is_nil() &&
+           (kind == "due_index" || reply->integer == 1);
+  };
+  for (absl::string_view kind : {"reminders", "summaries", "due_index"}) {
+    EXPECT_FALSE(has(kind, "old")) << kind;
+    EXPECT_TRUE(has(kind, "recent")) << kind;
+  }
+}
+
+TEST_F(DispatchBatchTest, FindRemindersMatchesWithOrWithoutSummaries) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  const std::string couple_id = CoupleId(CoupleOf("alice"));
+  auto alices = [&] {
+    std::vector<std::string> names;
+    absl::StatusOr<std::vector<v1::Reminder>> found = store_->FindReminders(
+        couple_id,
+        [](const RecordSummary& s) { return s.recipient_user_id == "alice"; });
+    EXPECT_TRUE(found.ok()) << found.status();
+    if (!found.ok()) return names;
+    for (const v1::Reminder& r : *found) {
+      EXPECT_EQ(r.recipient_user_id(), "alice");
+      names.push_back(r.name());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  const std::vector<std::string> with = alices();
+  ASSERT_FALSE(with.empty());
+  // One record as if saved before summaries existed.
+  const std::vector<v1::Reminder> scheduled =
+      Reminders("alice", v1::REMINDER_STATE_SCHEDULED);
+  ASSERT_FALSE(scheduled.empty());
+  ASSERT_TRUE(
+      h_.redis()
+          ->Command({"HDEL", SchedulerStore::Key(couple_id, "summaries"),
+                     ReminderId(scheduled.front())})
+          .ok());
+  EXPECT_EQ(alices(), with);
 }
 
 }  // namespace
