@@ -110,8 +110,22 @@ absl::StatusOr<v1::ListRemindersResponse> Scheduler::ListReminders(
   if (req.page_size() < 0) return Invalid("page_size", "must not be negative");
   const int page_size =
       req.page_size() == 0 ? 50 : std::min(req.page_size(), 500);
-  TEND_ASSIGN_OR_RETURN(std::vector<v1::Reminder> all,
-                        store_->LoadReminders(scope.couple_id));
+  // Only the records that can be on the page are read whole (and the one
+  // the page token names, which the previous page showed).
+  const std::string token_id = LastSegment(req.page_token());
+  TEND_ASSIGN_OR_RETURN(
+      std::vector<v1::Reminder> all,
+      store_->FindReminders(scope.couple_id, [&](const RecordSummary& s) {
+        if (!req.page_token().empty() && s.id == token_id) return true;
+        const int64_t due = absl::ToUnixSeconds(s.due);
+        return (req.recipient_user_id().empty() ||
+                s.recipient_user_id == req.recipient_user_id()) &&
+               (req.states().empty() ||
+                std::find(req.states().begin(), req.states().end(), s.state) !=
+                    req.states().end()) &&
+               (!req.has_start_time() || due >= req.start_time().seconds()) &&
+               (!req.has_end_time() || due < req.end_time().seconds());
+      }));
   // Newest due first; the page token is the last name of the previous page.
   std::sort(all.begin(), all.end(),
             [](const v1::Reminder& a, const v1::Reminder& b) {

@@ -221,5 +221,37 @@ TEST_F(DispatchBatchTest, FindRemindersMatchesWithOrWithoutSummaries) {
   EXPECT_EQ(alices(), with);
 }
 
+TEST_F(DispatchBatchTest, ListRemindersPagesThroughWhatMatches) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  auto list = [&](int page_size, const std::string& token) {
+    v1::ListRemindersRequest req;
+    req.set_recipient_user_id("alice");
+    req.add_states(v1::REMINDER_STATE_SCHEDULED);
+    req.set_page_size(page_size);
+    req.set_page_token(token);
+    v1::ListRemindersResponse out;
+    EXPECT_TRUE(
+        stub_->ListReminders(h_.ContextFor("alice").get(), req, &out).ok());
+    return out;
+  };
+  const v1::ListRemindersResponse all = list(500, "");
+  ASSERT_GE(all.reminders_size(), 3);
+  std::vector<std::string> paged;
+  std::string token;
+  do {
+    const v1::ListRemindersResponse page = list(2, token);
+    for (const v1::Reminder& r : page.reminders()) {
+      EXPECT_EQ(r.recipient_user_id(), "alice");
+      EXPECT_EQ(r.state(), v1::REMINDER_STATE_SCHEDULED);
+      paged.push_back(r.name());
+    }
+    token = page.next_page_token();
+  } while (!token.empty() && paged.size() < 1000);
+  std::vector<std::string> expected;
+  for (const v1::Reminder& r : all.reminders()) expected.push_back(r.name());
+  EXPECT_EQ(paged, expected);
+}
+
 }  // namespace
 }  // namespace tend::scheduler
