@@ -789,9 +789,9 @@ absl::StatusOr<v1::Occurrence> Scheduler::SkipOccurrence(
   // Its reminders no longer go out; its tick still plans the next one.
   TEND_ASSIGN_OR_RETURN(
       std::vector<v1::Reminder> records,
-      store_->FindReminders(scope.couple_id, [&](const RecordSummary& s) {
-        return s.ritual == ritual.name() &&
-               s.state == v1::REMINDER_STATE_SCHEDULED;
+      store_->FindReminders(scope.couple_id, [&, &name = ritual.name()](
+                                                 const RecordSummary& s) {
+        return s.ritual == name && s.state == v1::REMINDER_STATE_SCHEDULED;
       }));
   std::vector<v1::Reminder> dropped;
   for (v1::Reminder& rec : records) {
