@@ -73,6 +73,13 @@ absl::Status OutboxRelay::Send(const std::string& event) {
     scheduler::v1::CancelCoupleScheduleResponse response;
     status = stub_->CancelCoupleSchedule(context.get(), request, &response);
   } else if (kind == "changed") {
+    // Edits from here on queue a new event: the scheduler may read the
+    // profiles before they land.
+    TEND_RETURN_IF_ERROR(
+        redis_
+            ->Command(
+                {"SREM", absl::StrCat(kKeyPrefix, "replan_pending"), couple})
+            .status());
     scheduler::v1::RescheduleCoupleRequest request;
     request.set_parent(parent);
     scheduler::v1::RescheduleCoupleResponse response;

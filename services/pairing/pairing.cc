@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/base/log.h"
 #include "engine/base/status_macros.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/pairing/invite_code.h"
 #include "services/pairing/profile.h"
@@ -131,7 +132,6 @@ absl::StatusOr<v1::Couple> Pairing::UpdateCouple(
       ValidateTimeZone("couple.home_time_zone", req.couple().home_time_zone()));
   TEND_RETURN_IF_ERROR(
       store_.SetHomeTimeZone(caller.user_id, req.couple().home_time_zone()));
-  TEND_RETURN_IF_ERROR(store_.NotifyChanged(caller.user_id));
   return CoupleOfUser(caller.user_id);
 }
 
@@ -149,9 +149,16 @@ absl::StatusOr<v1::PartnerProfile> Pairing::UpdatePartnerProfile(
   TEND_ASSIGN_OR_RETURN(
       v1::PartnerProfile updated,
       ApplyProfileUpdate(current, req.profile(), req.update_mask()));
-  TEND_RETURN_IF_ERROR(store_.SaveProfile(caller.user_id, updated));
-  // Zones and windows move reminders: the scheduler re-plans the couple.
-  TEND_RETURN_IF_ERROR(store_.NotifyChanged(caller.user_id));
+  // Zones, windows, budget and name shape reminders: when one of them
+  // changed, the scheduler re-plans the couple. Love languages only steer
+  // the prompt service's choice at send time.
+  v1::PartnerProfile before = current, after = updated;
+  before.clear_love_language_ranking();
+  after.clear_love_language_ranking();
+  const bool moves_reminders =
+      !google::protobuf::util::MessageDifferencer::Equals(before, after);
+  TEND_RETURN_IF_ERROR(
+      store_.SaveProfile(caller.user_id, updated, moves_reminders));
   Log(LogLevel::kInfo, "profile.updated", {{"user", caller.user_id}});
   return updated;
 }

@@ -22,6 +22,49 @@ std::string Micros(absl::Time t) { return absl::StrCat(absl::ToUnixMicros(t)); }
 // Every script below shares this preamble: P is the key prefix.
 #define TEND_PAIRING_LUA_PREAMBLE "local P = 'tend:pairing:'\n"
 
+// Queues one "changed" event for couple `cid` unless one is already waiting
+// (replan_pending); OutboxRelay clears the mark before it sends, so a change
+// after that queues a new event and none is missed.
+#define TEND_PAIRING_LUA_NOTIFY_CHANGED                                     \
+  "local function notify_changed(cid)\n"                                    \
+  "  if redis.call('SADD', P .. 'replan_pending', cid) == 1 then\n"         \
+  "    redis.call('RPUSH', P .. 'outbox',\n"                                \
+  "               '{\"kind\":\"changed\",\"couple\":\"' .. cid .. '\"}')\n" \
+  "  end\n"                                                                 \
+  "end\n"
+
+// SaveProfile.
+// KEYS: profile:{user}, member:{user}
+// ARGV: serialized profile, notify ("1" when the change moves reminders)
+// Returns: 1.
+// Invariant: a change that moves reminders is stored together with the
+//   event that makes the scheduler re-plan the couple.
+const RedisScript kSaveProfile(
+    TEND_PAIRING_LUA_PREAMBLE TEND_PAIRING_LUA_NOTIFY_CHANGED R"lua(
+redis.call('SET', KEYS[1], ARGV[1])
+if ARGV[2] == '1' then
+  local cid = redis.call('GET', KEYS[2])
+  if cid then notify_changed(cid) end
+end
+return 1
+)lua");
+
+// SetHomeTimeZone.
+// KEYS: member:{user}
+// ARGV: zone
+// Returns: 1. Errors: NOT_FOUND when the user is not in a couple.
+// Invariant: as SaveProfile's.
+const RedisScript kSetHomeTimeZone(
+    TEND_PAIRING_LUA_PREAMBLE TEND_PAIRING_LUA_NOTIFY_CHANGED R"lua(
+local cid = redis.call('GET', KEYS[1])
+if not cid then
+  return redis.error_reply('NOT_FOUND couple: the caller is not in a couple')
+end
+redis.call('HSET', P .. 'couple:' .. cid, 'home_time_zone', ARGV[1])
+notify_changed(cid)
+return 1
+)lua");
+
 // SaveInvite.
 // KEYS: member:{inviter}, invite_of:{inviter}, invite:{code}
 // ARGV: inviter, code, expire_us, ttl_ms
@@ -228,9 +271,11 @@ absl::StatusOr<v1::PartnerProfile> PairingStore::LoadProfile(
 }
 
 absl::Status PairingStore::SaveProfile(const std::string& user,
-                                       const v1::PartnerProfile& profile) {
+                                       const v1::PartnerProfile& profile,
+                                       bool moves_reminders) {
   return redis_
-      ->Command({"SET", Key("profile", user), profile.SerializeAsString()})
+      ->Eval(kSaveProfile, {Key("profile", user), Key("member", user)},
+             {profile.SerializeAsString(), moves_reminders ? "1" : "0"})
       .status();
 }
 
@@ -302,13 +347,7 @@ absl::StatusOr<std::optional<CoupleRecord>> PairingStore::CoupleOf(
 
 absl::Status PairingStore::SetHomeTimeZone(const std::string& user,
                                            const std::string& zone) {
-  TEND_ASSIGN_OR_RETURN(std::optional<CoupleRecord> couple, CoupleOf(user));
-  if (!couple.has_value()) {
-    return absl::NotFoundError("couple: the caller is not in a couple");
-  }
-  return redis_
-      ->Command({"HSET", Key("couple", couple->id), "home_time_zone", zone})
-      .status();
+  return redis_->Eval(kSetHomeTimeZone, {Key("member", user)}, {zone}).status();
 }
 
 absl::StatusOr<UnpairResult> PairingStore::Unpair(const std::string& user,
@@ -347,16 +386,6 @@ absl::StatusOr<int> PairingStore::DeleteUser(const std::string& user) {
                                       Key("invite_of", user), Key("req", user)},
                                      {user}));
   return static_cast<int>(reply.integer);
-}
-
-absl::Status PairingStore::NotifyChanged(const std::string& user) {
-  TEND_ASSIGN_OR_RETURN(std::optional<CoupleRecord> couple, CoupleOf(user));
-  if (!couple.has_value()) return absl::OkStatus();
-  return redis_
-      ->Command({"RPUSH", absl::StrCat(kKeyPrefix, "outbox"),
-                 absl::StrCat(R"({"kind":"changed","couple":")", couple->id,
-                              R"("})")})
-      .status();
 }
 
 absl::StatusOr<nlohmann::json> PairingStore::Export(const std::string& user) {

@@ -16,6 +16,8 @@
 //                              the undo window
 //   dissolved          zset    dissolved couple ids by erase time
 //   req:{user}         hash    idempotent answers (services/common)
+//   replan_pending     set     couples with a "changed" event waiting in
+//                              the outbox, so a burst of edits makes one
 //   outbox             list    couple events for the scheduler, JSON
 //                              {"kind":"formed"|"dissolved"|"changed",
 //                               "couple":id[,"erase":bool]}, written by the
@@ -89,9 +91,12 @@ class PairingStore {
 
   // SaveProfile()
   //
-  // Stores an already validated profile.
+  // Stores an already validated profile. When `moves_reminders`, the
+  // scheduler is told to re-plan the user's couple (one waiting event per
+  // couple, however many changes).
   absl::Status SaveProfile(const std::string& user,
-                           const v1::PartnerProfile& profile);
+                           const v1::PartnerProfile& profile,
+                           bool moves_reminders);
 
   // SaveInvite()
   //
@@ -121,7 +126,8 @@ class PairingStore {
 
   // SetHomeTimeZone()
   //
-  // Sets the zone of the couple `user` is in. NOT_FOUND when unpaired.
+  // Sets the zone of the couple `user` is in, and has the scheduler re-plan
+  // it. NOT_FOUND when unpaired.
   absl::Status SetHomeTimeZone(const std::string& user,
                                const std::string& zone);
 
@@ -143,12 +149,6 @@ class PairingStore {
   // Erases every key of `user`, dissolving and erasing their couple and
   // any former couple at once. Returns how many keys were removed.
   absl::StatusOr<int> DeleteUser(const std::string& user);
-
-  // NotifyChanged()
-  //
-  // Queues a "changed" event for `user`'s couple, if any: the scheduler
-  // re-plans it.
-  absl::Status NotifyChanged(const std::string& user);
 
   // Export()
   //

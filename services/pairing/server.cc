@@ -9,12 +9,12 @@
 #include "engine/time/clock.h"
 #include "services/common/auth.h"
 #include "services/common/flags.h"
-#include "services/common/server.h"
-#include "services/pairing/pairing.h"
-#include "services/pairing/outbox.h"
-#include "services/pairing/pairing_service.h"
 #include "services/common/peer.h"
 #include "services/common/periodic.h"
+#include "services/common/server.h"
+#include "services/pairing/outbox.h"
+#include "services/pairing/pairing.h"
+#include "services/pairing/pairing_service.h"
 
 ABSL_FLAG(absl::Duration, invite_ttl, absl::Hours(24),
           "How long an invite code works before it expires.");

@@ -354,6 +354,66 @@ TEST_F(PairingIntegrationTest, DeleteMyDataErasesEveryKeyOfThePerson) {
   EXPECT_EQ(bob.display_name(), "Bob");
 }
 
+// What the outbox holds for the scheduler: each event's kind, in order.
+std::vector<std::string> OutboxKinds(engine::RedisClient* redis) {
+  std::vector<std::string> kinds;
+  auto reply = redis->Command({"LRANGE", "tend:pairing:outbox", "0", "-1"});
+  for (const auto& e : reply->elements) {
+    kinds.push_back(nlohmann::json::parse(e.str).value("kind", ""));
+  }
+  return kinds;
+}
+
+TEST_F(PairingIntegrationTest, ProfileEditsQueueOneReplanPerCoupleAtATime) {
+  Pair("alice", "bob");
+  ASSERT_THAT(OutboxKinds(h_.redis()), ::testing::ElementsAre("formed"));
+  // A burst of edits that move reminders waits as one event.
+  for (int i = 0; i < 20; ++i) {
+    SetProfile(i % 2 ? "alice" : "bob", "A",
+               i % 2 ? "Europe/Paris" : "Asia/Tokyo");
+  }
+  EXPECT_THAT(OutboxKinds(h_.redis()),
+              ::testing::ElementsAre("formed", "changed"));
+  // Love languages do not move reminders: nothing new is queued.
+  h_.redis()->Command({"DEL", "tend:pairing:outbox"}).IgnoreError();
+  h_.redis()->Command({"DEL", "tend:pairing:replan_pending"}).IgnoreError();
+  v1::UpdatePartnerProfileRequest req;
+  for (int language : {3, 1, 2, 5, 4}) {
+    req.mutable_profile()->add_love_language_ranking(
+        static_cast<type::v1::LoveLanguage>(language));
+  }
+  req.mutable_update_mask()->add_paths("love_language_ranking");
+  v1::PartnerProfile out;
+  ASSERT_TRUE(
+      stub_->UpdatePartnerProfile(h_.ContextFor("alice").get(), req, &out)
+          .ok());
+  EXPECT_THAT(OutboxKinds(h_.redis()), ::testing::IsEmpty());
+  // Once the relay has taken the mark (it does so before it sends), the
+  // next edit queues a new event, so no edit goes unplanned.
+  SetProfile("alice", "A", "America/New_York");
+  auto members =
+      h_.redis()->Command({"SMEMBERS", "tend:pairing:replan_pending"});
+  ASSERT_EQ(members->elements.size(), 1u);
+  h_.redis()
+      ->Command(
+          {"SREM", "tend:pairing:replan_pending", members->elements[0].str})
+      .IgnoreError();
+  SetProfile("bob", "B", "America/Chicago");
+  EXPECT_THAT(OutboxKinds(h_.redis()),
+              ::testing::ElementsAre("changed", "changed"));
+  // Changing the couple's home zone re-plans too, coalesced the same way.
+  v1::UpdateCoupleRequest couple_req;
+  couple_req.mutable_couple()->set_home_time_zone("Europe/Berlin");
+  couple_req.mutable_update_mask()->add_paths("home_time_zone");
+  v1::Couple couple;
+  ASSERT_TRUE(
+      stub_->UpdateCouple(h_.ContextFor("bob").get(), couple_req, &couple)
+          .ok());
+  EXPECT_EQ(couple.home_time_zone(), "Europe/Berlin");
+  EXPECT_THAT(OutboxKinds(h_.redis()),
+              ::testing::ElementsAre("changed", "changed"));
+}
+
 TEST_F(PairingIntegrationTest, ConcurrentAcceptsFormExactlyOneCouple) {
   for (int round = 0; round < 60; ++round) {
     const std::string inviter = absl::StrCat("inviter", round);
@@ -424,8 +484,7 @@ class PairingAuthMatrixTest : public PairingIntegrationTest {
   // Calls `method` with an empty request and `authorization` (none if empty).
   grpc::Status Call(const google::protobuf::MethodDescriptor* method,
                     const std::string& authorization) {
-    return security::CallMethod(h_.channel(), method, authorization, "")
-        .status;
+    return security::CallMethod(h_.channel(), method, authorization, "").status;
   }
 };
 
