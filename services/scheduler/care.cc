@@ -614,7 +614,11 @@ std::vector<absl::StatusOr<PlannedItems>> Scheduler::SettleAndPlanBatch(
     const Tick& tick = *jobs[i].tick;
     const Scope& scope = scopes[read_of[i]];
     CoupleData& d = (*data)[read_of[i]];
-    const std::optional<v1::Ritual>& ritual = d.rituals[ritual_at[i]];
+    if (!d.rituals[ritual_at[i]].ok()) {
+      results[i] = d.rituals[ritual_at[i]].status();
+      continue;
+    }
+    const std::optional<v1::Ritual>& ritual = *d.rituals[ritual_at[i]];
     if (!ritual.has_value() || ritual->state() != v1::RITUAL_STATE_ACTIVE) {
       continue;  // deleted or paused since: the chain ends here
     }

@@ -178,9 +178,13 @@ void Dispatcher::SendAll(std::vector<Job>& jobs,
         job.status = groups[k].people.status();
         continue;
       }
+      if (!(*data)[k].rituals[n].ok()) {
+        job.status = (*data)[k].rituals[n].status();
+        continue;
+      }
       std::optional<v1::Reminder> save;
       job.status = Send(*job.couple, *groups[k].people, *job.decoded->reminder,
-                        (*data)[k].reminders[n], (*data)[k].rituals[n],
+                        (*data)[k].reminders[n], *(*data)[k].rituals[n],
                         job.item->attempts, &save, next);
       if (job.status.ok() && save.has_value()) {
         writes[k].reminders.push_back(*std::move(save));

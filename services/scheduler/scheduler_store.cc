@@ -461,9 +461,7 @@ absl::StatusOr<std::vector<CoupleData>> SchedulerStore::ReadCouples(
     }
     if (s.rituals >= 0) {
       for (const RedisReply& blob : replies[s.rituals].elements) {
-        TEND_ASSIGN_OR_RETURN(std::optional<v1::Ritual> ritual,
-                              ParseOne<v1::Ritual>(blob, "ritual"));
-        d.rituals.push_back(std::move(ritual));
+        d.rituals.push_back(ParseOne<v1::Ritual>(blob, "ritual"));
       }
     }
     if (s.outcomes >= 0) {

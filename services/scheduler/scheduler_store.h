@@ -133,10 +133,11 @@ struct CoupleReads {
 //
 // The answer to one CoupleReads, each list in the order asked: nullopt for
 // a record that is not there (or does not parse), "" for an unset outcome.
-// Reminders come as summaries.
+// Reminders come as summaries. A ritual that does not parse is DATA_LOSS
+// for the items that need it, not for the whole batch.
 struct CoupleData {
   std::vector<std::optional<RecordSummary>> reminders;
-  std::vector<std::optional<v1::Ritual>> rituals;
+  std::vector<absl::StatusOr<std::optional<v1::Ritual>>> rituals;
   std::vector<std::string> outcomes;
   PlanInputs plan;
   std::vector<std::string> expired_ids;

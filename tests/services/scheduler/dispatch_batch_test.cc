@@ -91,6 +91,33 @@ TEST_F(DispatchBatchTest, ATickTwiceInOneBatchPlansAsOneAtATime) {
   }
 }
 
+TEST_F(DispatchBatchTest, ACorruptRitualFailsOnlyItsOwnTicks) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  const pairing::v1::Couple couple = CoupleOf("alice");
+  std::vector<Tick> ticks;
+  for (const auto& [id, item] : ClaimEverything()) {
+    if (item.tick.has_value()) ticks.push_back(*item.tick);
+  }
+  ASSERT_GE(ticks.size(), 2u);
+  const Tick* other = nullptr;
+  for (const Tick& t : ticks) {
+    if (t.ritual_id != ticks[0].ritual_id) other = &t;
+  }
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(
+      h_.redis()
+          ->Command({"HSET", SchedulerStore::Key(CoupleId(couple), "rituals"),
+                     ticks[0].ritual_id, "\xff\xff not a ritual"})
+          .ok());
+  std::vector<absl::StatusOr<PlannedItems>> planned =
+      scheduler_->SettleAndPlanBatch({{&couple, &ticks[0]}, {&couple, other}});
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_TRUE(absl::IsDataLoss(planned[0].status())) << planned[0].status();
+  ASSERT_TRUE(planned[1].ok()) << planned[1].status();
+  EXPECT_FALSE(planned[1]->queued.empty());
+}
+
 TEST_F(DispatchBatchTest, RecordsWithoutASummaryAreReadWhole) {
   const std::string couple_name = PairAliceAndBob();
   AcceptAll(couple_name);
