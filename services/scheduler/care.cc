@@ -13,6 +13,7 @@
 #include "engine/base/log.h"
 #include "engine/base/status_macros.h"
 #include "engine/cadence/cadence.h"
+#include "services/common/auth.h"
 #include "services/common/request_log.h"
 #include "services/scheduler/convert.h"
 #include "services/scheduler/scheduler.h"
@@ -72,7 +73,8 @@ engine::CadenceDecision DecisionFromJson(const nlohmann::json& j) {
   d.evaluated_on = ParseDay(j.value("evaluated_on", "1970-01-01"));
   d.pending_since = ParseDay(j.value("pending_since", "1970-01-01"));
   if (j.contains("pending_band")) {
-    d.pending_band = static_cast<engine::CadenceBand>(j.value("pending_band", 1));
+    d.pending_band =
+        static_cast<engine::CadenceBand>(j.value("pending_band", 1));
   }
   if (j.contains("low_since")) {
     d.low_since = ParseDay(j.value("low_since", "1970-01-01"));
@@ -93,21 +95,26 @@ engine::CheckInOutcome OutcomeFromName(const std::string& name) {
 
 absl::StatusOr<v1::Reminder> Scheduler::GetReminder(
     const Caller& caller, const v1::GetReminderRequest& req) {
-  TEND_ASSIGN_OR_RETURN(auto parts, internal::ParseChildName(
-                                        "name", req.name(), "reminders"));
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.name()));
+  TEND_ASSIGN_OR_RETURN(
+      auto parts, internal::ParseChildName("name", req.name(), "reminders"));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "name", req.name()));
   TEND_ASSIGN_OR_RETURN(std::optional<v1::Reminder> reminder,
                         store_->LoadReminder(scope.couple_id, parts.second));
   if (!reminder.has_value()) {
-    return absl::NotFoundError(absl::StrCat("name: ", req.name(), " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("name: ", req.name(), " not found"));
   }
   return *reminder;
 }
 
 absl::StatusOr<v1::ListRemindersResponse> Scheduler::ListReminders(
     const Caller& caller, const v1::ListRemindersRequest& req) {
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.parent()));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "parent", req.parent()));
   if (req.page_size() < 0) return Invalid("page_size", "must not be negative");
+  if (!req.recipient_user_id().empty()) {
+    TEND_RETURN_IF_ERROR(
+        services::ValidateUserId("recipient_user_id", req.recipient_user_id()));
+  }
   const int page_size =
       req.page_size() == 0 ? 50 : std::min(req.page_size(), 500);
   // Only the records that can be on the page are read whole (and the one
@@ -154,7 +161,8 @@ absl::StatusOr<v1::ListRemindersResponse> Scheduler::ListReminders(
         r.due_time().seconds() < req.start_time().seconds()) {
       continue;
     }
-    if (req.has_end_time() && r.due_time().seconds() >= req.end_time().seconds()) {
+    if (req.has_end_time() &&
+        r.due_time().seconds() >= req.end_time().seconds()) {
       continue;
     }
     if (response.reminders_size() == page_size) {
@@ -186,15 +194,16 @@ std::optional<QuietEdge> QuietHoursAt(const engine::Couple& couple,
 
 absl::StatusOr<v1::Reminder> Scheduler::AcknowledgeReminder(
     const Caller& caller, const v1::AcknowledgeReminderRequest& req) {
-  TEND_ASSIGN_OR_RETURN(auto parts, internal::ParseChildName(
-                                        "name", req.name(), "reminders"));
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.name()));
+  TEND_ASSIGN_OR_RETURN(
+      auto parts, internal::ParseChildName("name", req.name(), "reminders"));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "name", req.name()));
   TEND_RETURN_IF_ERROR(services::ValidateRequestId(req.request_id()));
   TEND_ASSIGN_OR_RETURN(std::optional<v1::Reminder> found,
                         store_->LoadReminder(scope.couple_id, parts.second));
   // A partner's reminder is as invisible as a missing one.
   if (!found.has_value() || found->recipient_user_id() != caller.user_id) {
-    return absl::NotFoundError(absl::StrCat("name: ", req.name(), " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("name: ", req.name(), " not found"));
   }
   v1::Reminder reminder = *std::move(found);
   if (req.action() == v1::ACKNOWLEDGE_ACTION_UNSPECIFIED ||
@@ -219,9 +228,9 @@ absl::StatusOr<v1::Reminder> Scheduler::AcknowledgeReminder(
   }
   const absl::Time now = clock_->Now();
   const std::string ritual_id = LastSegment(reminder.ritual());
-  const std::string participant =
-      reminder.kind() == v1::RITUAL_KIND_PERSONAL ? reminder.recipient_user_id()
-                                                  : "";
+  const std::string participant = reminder.kind() == v1::RITUAL_KIND_PERSONAL
+                                      ? reminder.recipient_user_id()
+                                      : "";
   const absl::Time occurrence = FromProto(reminder.occurrence_time());
   v1::Acknowledgement* ack = reminder.mutable_acknowledgement();
   ack->Clear();
@@ -258,16 +267,17 @@ absl::StatusOr<v1::Reminder> Scheduler::AcknowledgeReminder(
     reminder.set_state(v1::REMINDER_STATE_SNOOZED);
     const std::string queue_id =
         absl::StrCat(parts.second, "#s", reminder.adjustments_size());
-    TEND_RETURN_IF_ERROR(
-        queue_->Schedule({{queue_id, scope.couple_id, due,
-                           EncodeReminder(reminder)}})
-            .status());
+    TEND_RETURN_IF_ERROR(queue_
+                             ->Schedule({{queue_id, scope.couple_id, due,
+                                          EncodeReminder(reminder)}})
+                             .status());
     TEND_RETURN_IF_ERROR(store_->SaveReminders(scope.couple_id, {reminder}));
     return reminder;
   }
 
   const bool done = req.action() == v1::ACKNOWLEDGE_ACTION_DONE;
-  reminder.set_state(done ? v1::REMINDER_STATE_DONE : v1::REMINDER_STATE_SKIPPED);
+  reminder.set_state(done ? v1::REMINDER_STATE_DONE
+                          : v1::REMINDER_STATE_SKIPPED);
   // An answer before it went out: it need not go out any more.
   TEND_RETURN_IF_ERROR(queue_->Cancel(scope.couple_id, parts.second).status());
   TEND_RETURN_IF_ERROR(store_->SaveReminders(scope.couple_id, {reminder}));
@@ -303,10 +313,10 @@ absl::StatusOr<v1::Reminder> Scheduler::AcknowledgeReminder(
 
   if (done) {
     TEND_ASSIGN_OR_RETURN(
-        bool first, store_->AddOutcome(scope.couple_id,
-                                       OutcomeKey(ritual_id, participant,
-                                                  occurrence),
-                                       "done"));
+        bool first,
+        store_->AddOutcome(scope.couple_id,
+                           OutcomeKey(ritual_id, participant, occurrence),
+                           "done"));
     if (first) {
       TEND_RETURN_IF_ERROR(
           UpdateStreak(scope, ritual_id, participant, 0, "done"));
@@ -363,7 +373,7 @@ absl::Status Scheduler::UpdateStreak(const Scope& scope,
 
 absl::StatusOr<v1::Streaks> Scheduler::GetStreaks(
     const Caller& caller, const v1::GetStreaksRequest& req) {
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.name()));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "name", req.name()));
   TEND_ASSIGN_OR_RETURN(auto streaks, store_->Streaks(scope.couple_id));
   TEND_ASSIGN_OR_RETURN(std::vector<v1::Ritual> rituals,
                         store_->LoadRituals(scope.couple_id));
@@ -415,7 +425,8 @@ absl::StatusOr<v1::Cadence> Scheduler::EvaluateCadence(const Scope& scope) {
     if (day > signals.today) continue;
     const std::string outcome = c.value("outcome", "missed");
     signals.recent_check_ins.push_back({day, OutcomeFromName(outcome)});
-    if (c.value("mood", 0) > 0 && signals.today - day <= engine::kSignalWindowDays) {
+    if (c.value("mood", 0) > 0 &&
+        signals.today - day <= engine::kSignalWindowDays) {
       mood_sum += c.value("mood", 0);
       ++moods;
     }
@@ -427,9 +438,8 @@ absl::StatusOr<v1::Cadence> Scheduler::EvaluateCadence(const Scope& scope) {
   if (moods > 0) signals.mood = mood_sum / moods;
   TEND_ASSIGN_OR_RETURN(signals.connection_score,
                         store_->ConnectionScore(scope.couple_id));
-  const absl::CivilDay since =
-      last_done.value_or(absl::ToCivilDay(
-          FromProto(scope.couple.create_time()), couple.home_zone));
+  const absl::CivilDay since = last_done.value_or(absl::ToCivilDay(
+      FromProto(scope.couple.create_time()), couple.home_zone));
   signals.days_since_last_check_in =
       std::max<int>(0, static_cast<int>(signals.today - since));
   TEND_ASSIGN_OR_RETURN(std::optional<nlohmann::json> stored,
@@ -477,7 +487,8 @@ absl::StatusOr<v1::Cadence> Scheduler::EvaluateCadence(const Scope& scope) {
   if (signals.connection_score) {
     out.set_connection_score(*signals.connection_score);
   }
-  if (last_done_time) *out.mutable_last_check_in_time() = ToProto(*last_done_time);
+  if (last_done_time)
+    *out.mutable_last_check_in_time() = ToProto(*last_done_time);
   out.set_drifting(decision.drifting);
   *out.mutable_update_time() = ToProto(now);
   return out;
@@ -485,7 +496,7 @@ absl::StatusOr<v1::Cadence> Scheduler::EvaluateCadence(const Scope& scope) {
 
 absl::StatusOr<v1::Cadence> Scheduler::GetCadence(
     const Caller& caller, const v1::GetCadenceRequest& req) {
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.name()));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "name", req.name()));
   return EvaluateCadence(scope);
 }
 
@@ -502,18 +513,19 @@ absl::StatusOr<v1::Cadence> Scheduler::RecordConnectionScore(
   TEND_ASSIGN_OR_RETURN(std::vector<v1::Ritual> rituals,
                         store_->LoadRituals(id));
   if (rituals.empty() || rituals.front().participant_user_ids().empty()) {
-    return absl::NotFoundError(absl::StrCat("parent: ", req.parent(),
-                                            " has no schedule"));
+    return absl::NotFoundError(
+        absl::StrCat("parent: ", req.parent(), " has no schedule"));
   }
   TEND_ASSIGN_OR_RETURN(
       pairing::v1::Couple couple,
       directory_->ForUser(rituals.front().participant_user_ids(0)));
   Scope scope{couple, CoupleId(couple)};
   if (scope.couple_id != id) {
-    return absl::NotFoundError(absl::StrCat("parent: ", req.parent(),
-                                            " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("parent: ", req.parent(), " not found"));
   }
-  TEND_RETURN_IF_ERROR(store_->SaveConnectionScore(scope.couple_id, req.score()));
+  TEND_RETURN_IF_ERROR(
+      store_->SaveConnectionScore(scope.couple_id, req.score()));
   return EvaluateCadence(scope);
 }
 

@@ -80,7 +80,7 @@ absl::StatusOr<v1::ListDeliveriesResponse> Scheduler::ListDeliveries(
   const absl::Status not_found =
       absl::NotFoundError(absl::StrCat("parent: ", req.parent(), " not found"));
   if (!caller.is_service) {
-    TEND_RETURN_IF_ERROR(ScopeFor(caller, req.parent()).status());
+    TEND_RETURN_IF_ERROR(ScopeFor(caller, "parent", req.parent()).status());
     TEND_ASSIGN_OR_RETURN(std::optional<v1::Reminder> reminder,
                           store_->LoadReminder(couple_id, reminder_id));
     // The partner's reminders are as invisible as missing ones.

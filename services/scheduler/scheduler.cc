@@ -54,6 +54,23 @@ std::string LastSegment(absl::string_view name) {
   return std::string(name.substr(name.rfind('/') + 1));
 }
 
+absl::StatusOr<std::string> ParseCoupleName(absl::string_view field,
+                                            absl::string_view name) {
+  absl::string_view id = name;
+  bool ok =
+      absl::ConsumePrefix(&id, "couples/") && !id.empty() && id.size() <= 64;
+  for (char c : id) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                (c >= '0' && c <= '9') || c == '-' || c == '_');
+  }
+  if (!ok) {
+    return Invalid(field,
+                   "must look like couples/{couple}, the id 1 to 64 of "
+                   "[A-Za-z0-9_-]");
+  }
+  return std::string(id);
+}
+
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(
     absl::string_view field, absl::string_view name,
     absl::string_view collection) {
@@ -175,8 +192,7 @@ absl::Status ApplyTemplate(const engine::Couple& couple, absl::Time now,
     // The first day from tomorrow on that the rule itself gives, at the
     // template's time in the couple's home zone. (DTSTART always counts as
     // an occurrence, so starting on a day the rule skips would add one.)
-    const absl::CivilDay tomorrow =
-        absl::ToCivilDay(now, couple.home_zone) + 1;
+    const absl::CivilDay tomorrow = absl::ToCivilDay(now, couple.home_zone) + 1;
     absl::CivilDay first = tomorrow;
     const absl::CivilSecond at(2000, 1, 1, t->time.hours, t->time.minutes, 0);
     if (!rec->rrule().empty()) {
@@ -187,8 +203,8 @@ absl::Status ApplyTemplate(const engine::Couple& couple, absl::Time now,
                             at.minute(), 0),
           couple.home_zone);
       if (probe.ok()) {
-        if (auto next = probe->NextAfter(absl::FromCivil(
-                absl::CivilSecond(tomorrow), couple.home_zone) -
+        if (auto next = probe->NextAfter(
+                absl::FromCivil(absl::CivilSecond(tomorrow), couple.home_zone) -
                 absl::Seconds(1))) {
           first = absl::CivilDay(next->local);
         }
@@ -204,7 +220,8 @@ absl::Status ApplyTemplate(const engine::Couple& couple, absl::Time now,
     rec->set_anchor(defaults.anchor());
     *rec->mutable_anchor_offset() = defaults.anchor_offset();
   }
-  if (!ritual->has_duration()) *ritual->mutable_duration() = defaults.duration();
+  if (!ritual->has_duration())
+    *ritual->mutable_duration() = defaults.duration();
   if (ritual->lead_times().empty()) {
     *ritual->mutable_lead_times() = defaults.lead_times();
   }
@@ -273,16 +290,20 @@ absl::Status FitToBothPartners(const pairing::v1::Couple& couple,
   if (!absl::IsFailedPrecondition(fits)) return fits;
   TEND_ASSIGN_OR_RETURN(engine::Couple c, ToEngineCouple(couple));
   TEND_ASSIGN_OR_RETURN(engine::Ritual r, ToEngineRitual(*ritual));
-  TEND_ASSIGN_OR_RETURN(engine::Plan plan,
-                        engine::PlanRituals(c, {r}, now, now + kConflictHorizon));
+  TEND_ASSIGN_OR_RETURN(
+      engine::Plan plan,
+      engine::PlanRituals(c, {r}, now, now + kConflictHorizon));
   for (const engine::Conflict& conflict : plan.conflicts) {
     for (const engine::Proposal& p : conflict.proposals) {
       const absl::TimeZone zone = r.zone.value_or(c.home_zone);
       const absl::CivilSecond local = absl::ToCivilSecond(p.start, zone);
-      const absl::CivilSecond original = absl::ToCivilSecond(conflict.start, zone);
+      const absl::CivilSecond original =
+          absl::ToCivilSecond(conflict.start, zone);
       if (absl::CivilDay(local) != absl::CivilDay(original)) continue;
-      ritual->mutable_recurrence()->mutable_dtstart()->mutable_time()->set_hours(
-          local.hour());
+      ritual->mutable_recurrence()
+          ->mutable_dtstart()
+          ->mutable_time()
+          ->set_hours(local.hour());
       ritual->mutable_recurrence()
           ->mutable_dtstart()
           ->mutable_time()
@@ -298,7 +319,8 @@ void ApplyMask(const v1::Ritual& from, const google::protobuf::FieldMask& mask,
                v1::Ritual* to) {
   google::protobuf::util::FieldMaskUtil::MergeOptions options;
   options.set_replace_repeated_fields(true);
-  google::protobuf::util::FieldMaskUtil::MergeMessageTo(from, mask, options, to);
+  google::protobuf::util::FieldMaskUtil::MergeMessageTo(from, mask, options,
+                                                        to);
 }
 
 }  // namespace
@@ -314,20 +336,19 @@ Scheduler::Scheduler(SchedulerStore* store, engine::DueQueue* queue,
       planner_(store, clock) {}
 
 absl::StatusOr<Scheduler::Scope> Scheduler::ScopeFor(const Caller& caller,
+                                                     absl::string_view field,
                                                      absl::string_view name) {
   TEND_RETURN_IF_ERROR(RequireUser(caller));
   TEND_ASSIGN_OR_RETURN(pairing::v1::Couple couple,
                         directory_->ForUser(caller.user_id));
   Scope scope{couple, CoupleId(couple)};
   if (!name.empty()) {
-    absl::string_view rest = name;
-    if (!absl::ConsumePrefix(&rest, "couples/")) {
-      return Invalid("name", "must start with couples/{couple}");
-    }
-    const absl::string_view id = rest.substr(0, rest.find('/'));
+    TEND_ASSIGN_OR_RETURN(
+        std::string id,
+        internal::ParseCoupleName(field, name.substr(0, name.find('/', 8))));
     if (id != scope.couple_id) {
       // Another couple's resource looks exactly like a missing one.
-      return absl::NotFoundError(absl::StrCat("name: ", name, " not found"));
+      return absl::NotFoundError(absl::StrCat(field, ": ", name, " not found"));
     }
   }
   return scope;
@@ -336,7 +357,7 @@ absl::StatusOr<Scheduler::Scope> Scheduler::ScopeFor(const Caller& caller,
 absl::StatusOr<std::pair<Scheduler::Scope, v1::Ritual>>
 Scheduler::LoadRitualFor(const Caller& caller, absl::string_view name) {
   TEND_ASSIGN_OR_RETURN(auto parts, ParseChildName("name", name, "rituals"));
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, name));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "name", name));
   TEND_ASSIGN_OR_RETURN(std::optional<v1::Ritual> ritual,
                         store_->LoadRitual(scope.couple_id, parts.second));
   if (!ritual.has_value()) {
@@ -362,8 +383,7 @@ v1::Ritual Scheduler::Finish(const Scope& scope, v1::Ritual ritual) {
         }
       }
       absl::StatusOr<engine::Recurrence> rec = engine::Recurrence::Parse(
-          r->rrule.empty() ? "FREQ=DAILY;COUNT=1" : r->rrule, r->dtstart,
-          zone);
+          r->rrule.empty() ? "FREQ=DAILY;COUNT=1" : r->rrule, r->dtstart, zone);
       if (rec.ok()) {
         if (auto next = rec->NextAfter(clock_->Now())) {
           *ritual.mutable_next_occurrence_time() = ToProto(next->instant);
@@ -430,7 +450,7 @@ absl::StatusOr<v1::Ritual> Scheduler::Activate(const Scope& scope,
 
 absl::StatusOr<v1::Ritual> Scheduler::CreateRitual(
     const Caller& caller, const v1::CreateRitualRequest& req) {
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.parent()));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "parent", req.parent()));
   TEND_RETURN_IF_ERROR(services::ValidateRequestId(req.request_id()));
   const absl::Time now = clock_->Now();
   TEND_ASSIGN_OR_RETURN(engine::Couple engine_couple,
@@ -487,17 +507,18 @@ absl::StatusOr<v1::Ritual> Scheduler::CreateRitual(
   return Finish(scope, std::move(ritual));
 }
 
-absl::StatusOr<v1::Ritual> Scheduler::GetRitual(const Caller& caller,
-                                                const v1::GetRitualRequest& req) {
+absl::StatusOr<v1::Ritual> Scheduler::GetRitual(
+    const Caller& caller, const v1::GetRitualRequest& req) {
   TEND_ASSIGN_OR_RETURN(auto loaded, LoadRitualFor(caller, req.name()));
   return Finish(loaded.first, std::move(loaded.second));
 }
 
 absl::StatusOr<v1::ListRitualsResponse> Scheduler::ListRituals(
     const Caller& caller, const v1::ListRitualsRequest& req) {
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.parent()));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "parent", req.parent()));
   if (req.page_size() < 0) return Invalid("page_size", "must not be negative");
-  const int page_size = req.page_size() == 0 ? 50 : std::min(req.page_size(), 200);
+  const int page_size =
+      req.page_size() == 0 ? 50 : std::min(req.page_size(), 200);
   TEND_ASSIGN_OR_RETURN(std::vector<v1::Ritual> rituals,
                         store_->LoadRituals(scope.couple_id));
   std::sort(rituals.begin(), rituals.end(),
@@ -530,11 +551,18 @@ absl::StatusOr<v1::Ritual> Scheduler::UpdateRitual(
   auto& [scope, ritual] = loaded;
   TEND_RETURN_IF_ERROR(services::ValidateRequestId(req.request_id()));
   TEND_RETURN_IF_ERROR(CheckEtag(req.ritual().etag(), ritual));
-  static const std::set<std::string> kMutable = {
-      "title",        "description", "recurrence", "recurrence.rrule",
-      "recurrence.dtstart", "recurrence.time_zone", "recurrence.anchor",
-      "recurrence.anchor_offset", "duration", "lead_times",
-      "participant_user_ids", "practice"};
+  static const std::set<std::string> kMutable = {"title",
+                                                 "description",
+                                                 "recurrence",
+                                                 "recurrence.rrule",
+                                                 "recurrence.dtstart",
+                                                 "recurrence.time_zone",
+                                                 "recurrence.anchor",
+                                                 "recurrence.anchor_offset",
+                                                 "duration",
+                                                 "lead_times",
+                                                 "participant_user_ids",
+                                                 "practice"};
   if (req.update_mask().paths().empty()) {
     return Invalid("update_mask", "name the fields to change");
   }
@@ -633,8 +661,7 @@ absl::StatusOr<v1::Ritual> Scheduler::AcceptRitual(
   v1::Ritual changed = ritual;
   ApplyMask(proposal->change(), proposal->update_mask(), &changed);
   changed.clear_proposal();
-  TEND_RETURN_IF_ERROR(
-      ValidateForCouple(scope.couple, changed, clock_->Now()));
+  TEND_RETURN_IF_ERROR(ValidateForCouple(scope.couple, changed, clock_->Now()));
   *changed.mutable_update_time() = ToProto(clock_->Now());
   TEND_RETURN_IF_ERROR(store_->SaveRitual(scope.couple_id, id, changed));
   if (changed.state() == v1::RITUAL_STATE_ACTIVE) {
@@ -646,7 +673,7 @@ absl::StatusOr<v1::Ritual> Scheduler::AcceptRitual(
 
 absl::StatusOr<v1::BatchAcceptRitualsResponse> Scheduler::BatchAcceptRituals(
     const Caller& caller, const v1::BatchAcceptRitualsRequest& req) {
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.parent()));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "parent", req.parent()));
   TEND_RETURN_IF_ERROR(services::ValidateRequestId(req.request_id()));
   std::vector<std::string> names(req.names().begin(), req.names().end());
   if (names.empty()) {
@@ -655,9 +682,8 @@ absl::StatusOr<v1::BatchAcceptRitualsResponse> Scheduler::BatchAcceptRituals(
                           store_->LoadRituals(scope.couple_id));
     for (const v1::Ritual& r : rituals) {
       const auto& accepted = r.proposal().accepted_user_ids();
-      if (r.has_proposal() &&
-          std::find(accepted.begin(), accepted.end(), caller.user_id) ==
-              accepted.end()) {
+      if (r.has_proposal() && std::find(accepted.begin(), accepted.end(),
+                                        caller.user_id) == accepted.end()) {
         names.push_back(r.name());
       }
     }
@@ -720,11 +746,11 @@ absl::StatusOr<v1::Ritual> Scheduler::PauseRitual(
     // A queue item resumes it by itself at that time.
     TEND_RETURN_IF_ERROR(
         queue_
-            ->Schedule({{absl::StrCat("resume.", id, ".",
-                                      req.resume_time().seconds(), ".",
-                                      scope.couple_id),
-                         scope.couple_id, FromProto(req.resume_time()),
-                         EncodeResume(id, caller.user_id)}})
+            ->Schedule(
+                {{absl::StrCat("resume.", id, ".", req.resume_time().seconds(),
+                               ".", scope.couple_id),
+                  scope.couple_id, FromProto(req.resume_time()),
+                  EncodeResume(id, caller.user_id)}})
             .status());
   }
   *ritual.mutable_update_time() = ToProto(now);
@@ -789,10 +815,10 @@ absl::StatusOr<v1::Occurrence> Scheduler::SkipOccurrence(
   // Its reminders no longer go out; its tick still plans the next one.
   TEND_ASSIGN_OR_RETURN(
       std::vector<v1::Reminder> records,
-      store_->FindReminders(scope.couple_id, [&, &name = ritual.name()](
-                                                 const RecordSummary& s) {
-        return s.ritual == name && s.state == v1::REMINDER_STATE_SCHEDULED;
-      }));
+      store_->FindReminders(
+          scope.couple_id, [&, &name = ritual.name()](const RecordSummary& s) {
+            return s.ritual == name && s.state == v1::REMINDER_STATE_SCHEDULED;
+          }));
   std::vector<v1::Reminder> dropped;
   for (v1::Reminder& rec : records) {
     if (rec.ritual() == ritual.name() &&
@@ -825,7 +851,8 @@ absl::StatusOr<v1::RitualTemplate> Scheduler::GetRitualTemplate(
   }
   const engine::RitualTemplate* t = engine::FindRitualTemplate(id);
   if (t == nullptr) {
-    return absl::NotFoundError(absl::StrCat("name: ", req.name(), " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("name: ", req.name(), " not found"));
   }
   return FromTemplate(*t);
 }
@@ -833,7 +860,8 @@ absl::StatusOr<v1::RitualTemplate> Scheduler::GetRitualTemplate(
 absl::StatusOr<v1::ListRitualTemplatesResponse> Scheduler::ListRitualTemplates(
     const Caller& caller, const v1::ListRitualTemplatesRequest& req) {
   if (req.page_size() < 0) return Invalid("page_size", "must not be negative");
-  const int page_size = req.page_size() == 0 ? 50 : std::min(req.page_size(), 200);
+  const int page_size =
+      req.page_size() == 0 ? 50 : std::min(req.page_size(), 200);
   int start = 0;
   if (!req.page_token().empty() &&
       (!absl::SimpleAtoi(req.page_token(), &start) || start < 0)) {
@@ -858,7 +886,7 @@ absl::StatusOr<v1::ListRitualTemplatesResponse> Scheduler::ListRitualTemplates(
 
 absl::StatusOr<v1::PreviewScheduleResponse> Scheduler::PreviewSchedule(
     const Caller& caller, const v1::PreviewScheduleRequest& req) {
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.parent()));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "parent", req.parent()));
   if (req.days() < 0 || req.days() > 366) {
     return Invalid("days", "0 to 366 (0 means 14)");
   }
@@ -875,9 +903,9 @@ absl::StatusOr<v1::PreviewScheduleResponse> Scheduler::PreviewSchedule(
                                  }),
                   rituals.end());
   }
-  TEND_ASSIGN_OR_RETURN(
-      std::vector<engine::Ritual> engine_rituals,
-      planner_.ToEngineRituals(scope.couple_id, rituals, req.include_proposed()));
+  TEND_ASSIGN_OR_RETURN(std::vector<engine::Ritual> engine_rituals,
+                        planner_.ToEngineRituals(scope.couple_id, rituals,
+                                                 req.include_proposed()));
   if (req.has_draft()) {
     v1::Ritual draft = req.draft();
     TEND_ASSIGN_OR_RETURN(engine::Couple c, ToEngineCouple(scope.couple));
@@ -889,10 +917,9 @@ absl::StatusOr<v1::PreviewScheduleResponse> Scheduler::PreviewSchedule(
     engine_rituals.push_back(std::move(r));
   }
   TEND_ASSIGN_OR_RETURN(engine::Couple couple, ToEngineCouple(scope.couple));
-  TEND_ASSIGN_OR_RETURN(
-      engine::Plan plan,
-      engine::PlanRituals(couple, engine_rituals, from,
-                          from + absl::Hours(24) * days));
+  TEND_ASSIGN_OR_RETURN(engine::Plan plan,
+                        engine::PlanRituals(couple, engine_rituals, from,
+                                            from + absl::Hours(24) * days));
   v1::PreviewScheduleResponse response;
   for (const auto& o : plan.occurrences) {
     *response.add_occurrences() = ToOccurrence(scope.couple.name(), o);
@@ -908,7 +935,7 @@ absl::StatusOr<v1::PreviewScheduleResponse> Scheduler::PreviewSchedule(
 
 absl::StatusOr<v1::ExportCalendarResponse> Scheduler::ExportCalendar(
     const Caller& caller, const v1::ExportCalendarRequest& req) {
-  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, req.parent()));
+  TEND_ASSIGN_OR_RETURN(Scope scope, ScopeFor(caller, "parent", req.parent()));
   TEND_ASSIGN_OR_RETURN(engine::Couple couple, ToEngineCouple(scope.couple));
   TEND_ASSIGN_OR_RETURN(std::vector<v1::Ritual> rituals,
                         store_->LoadRituals(scope.couple_id));
@@ -937,8 +964,8 @@ absl::StatusOr<v1::ExportCalendarResponse> Scheduler::ExportCalendar(
     if (!req.include_personal()) continue;
     // A personal ritual is one event per participant, in their zone.
     for (const engine::Partner& p : couple.partners) {
-      if (std::find(r.participant_ids.begin(), r.participant_ids.end(),
-                    p.id) == r.participant_ids.end()) {
+      if (std::find(r.participant_ids.begin(), r.participant_ids.end(), p.id) ==
+          r.participant_ids.end()) {
         continue;
       }
       engine::CalendarEvent mine = event;
@@ -975,8 +1002,8 @@ absl::StatusOr<v1::SeedDefaultRitualsResponse> Scheduler::SeedDefaultRituals(
                         directory_->ForUser(req.partner_user_ids(0)));
   Scope scope{couple, CoupleId(couple)};
   if (req.parent() != couple.name()) {
-    return absl::NotFoundError(absl::StrCat("parent: ", req.parent(),
-                                            " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("parent: ", req.parent(), " not found"));
   }
   TEND_ASSIGN_OR_RETURN(engine::Couple engine_couple, ToEngineCouple(couple));
   TEND_ASSIGN_OR_RETURN(std::vector<v1::Ritual> existing,
@@ -1008,7 +1035,8 @@ absl::StatusOr<v1::SeedDefaultRitualsResponse> Scheduler::SeedDefaultRituals(
     if (absl::Status fits = FitToBothPartners(couple, now, &ritual);
         !fits.ok()) {
       Log(LogLevel::kInfo, "rituals.suggestion_left_out",
-          {{"couple", scope.couple_id}, {"template", t.id},
+          {{"couple", scope.couple_id},
+           {"template", t.id},
            {"why", std::string(fits.message())}});
       continue;
     }
@@ -1029,12 +1057,8 @@ absl::StatusOr<v1::CancelCoupleScheduleResponse>
 Scheduler::CancelCoupleSchedule(const Caller& caller,
                                 const v1::CancelCoupleScheduleRequest& req) {
   TEND_RETURN_IF_ERROR(internal::RequireService(caller));
-  absl::string_view id = req.parent();
-  if (!absl::ConsumePrefix(&id, "couples/") || id.empty() ||
-      absl::StrContains(id, "/")) {
-    return Invalid("parent", "must look like couples/{couple}");
-  }
-  const std::string couple_id(id);
+  TEND_ASSIGN_OR_RETURN(const std::string couple_id,
+                        internal::ParseCoupleName("parent", req.parent()));
   directory_->Forget(couple_id);
   v1::CancelCoupleScheduleResponse response;
   TEND_ASSIGN_OR_RETURN(int cancelled, queue_->CancelCouple(couple_id));
@@ -1044,18 +1068,18 @@ Scheduler::CancelCoupleSchedule(const Caller& caller,
     response.set_erased_records(erased);
   }
   Log(LogLevel::kInfo, "couple.schedule_cancelled",
-      {{"couple", couple_id}, {"reminders", cancelled}, {"erase", req.erase()}});
+      {{"couple", couple_id},
+       {"reminders", cancelled},
+       {"erase", req.erase()}});
   return response;
 }
 
 absl::StatusOr<v1::RescheduleCoupleResponse> Scheduler::RescheduleCouple(
     const Caller& caller, const v1::RescheduleCoupleRequest& req) {
   TEND_RETURN_IF_ERROR(internal::RequireService(caller));
-  absl::string_view id = req.parent();
-  if (!absl::ConsumePrefix(&id, "couples/") || id.empty()) {
-    return Invalid("parent", "must look like couples/{couple}");
-  }
-  directory_->Forget(std::string(id));
+  TEND_ASSIGN_OR_RETURN(const std::string id,
+                        internal::ParseCoupleName("parent", req.parent()));
+  directory_->Forget(id);
   TEND_ASSIGN_OR_RETURN(std::vector<v1::Ritual> rituals,
                         store_->LoadRituals(id));
   v1::RescheduleCoupleResponse response;
@@ -1066,15 +1090,14 @@ absl::StatusOr<v1::RescheduleCoupleResponse> Scheduler::RescheduleCouple(
       directory_->ForUser(rituals.front().participant_user_ids(0)));
   Scope scope{couple, CoupleId(couple)};
   if (scope.couple_id != id) {
-    return absl::NotFoundError(absl::StrCat("parent: ", req.parent(),
-                                            " not found"));
+    return absl::NotFoundError(
+        absl::StrCat("parent: ", req.parent(), " not found"));
   }
   for (const v1::Ritual& r : rituals) {
     TEND_RETURN_IF_ERROR(CancelQueued(scope, LastSegment(r.name())));
   }
-  TEND_ASSIGN_OR_RETURN(
-      PlannedItems items,
-      planner_.PlanNext(couple, rituals, clock_->Now(), {}));
+  TEND_ASSIGN_OR_RETURN(PlannedItems items,
+                        planner_.PlanNext(couple, rituals, clock_->Now(), {}));
   TEND_RETURN_IF_ERROR(queue_->Schedule(items.queued).status());
   TEND_RETURN_IF_ERROR(store_->SaveTicks(scope.couple_id, items.queued));
   response.set_replanned_reminders(static_cast<int32_t>(items.records.size()));

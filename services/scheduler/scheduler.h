@@ -191,7 +191,9 @@ class Scheduler {
   };
   // The caller's couple; NOT_FOUND unless `name` (a couple, or a resource
   // under it) is theirs. An empty `name` means the caller's own couple.
-  absl::StatusOr<Scope> ScopeFor(const Caller& caller, absl::string_view name);
+  // Errors name `field`.
+  absl::StatusOr<Scope> ScopeFor(const Caller& caller, absl::string_view field,
+                                 absl::string_view name);
   absl::StatusOr<std::pair<Scope, v1::Ritual>> LoadRitualFor(
       const Caller& caller, absl::string_view name);
   // Plans the next occurrence of `rituals` from now and queues it.

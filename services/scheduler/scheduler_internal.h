@@ -25,6 +25,11 @@ absl::Status RequireService(const services::Caller& caller);
 // "a/b/c" → "c".
 std::string LastSegment(absl::string_view name);
 
+// Parses "couples/{couple}" into the couple's id; INVALID_ARGUMENT naming
+// `field` otherwise.
+absl::StatusOr<std::string> ParseCoupleName(absl::string_view field,
+                                            absl::string_view name);
+
 // Parses "couples/{couple}/{collection}/{id}" into {couple, id};
 // INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(
@@ -49,8 +54,7 @@ std::optional<QuietEdge> QuietHoursAt(const engine::Couple& couple,
 
 // The key of one occurrence's outcome: "ritual|participant|start".
 inline std::string OutcomeKey(absl::string_view ritual_id,
-                              absl::string_view participant,
-                              absl::Time start) {
+                              absl::string_view participant, absl::Time start) {
   return absl::StrCat(ritual_id, "|", participant, "|",
                       absl::ToUnixSeconds(start));
 }

@@ -10,8 +10,7 @@
 // (INVALID_ARGUMENT naming the field, or NOT_FOUND and the like) within its
 // 10 s deadline, and leave Redis as it was: its whole content is compared
 // after every request, apart from the keys in kVolatileKeys. A mutation a
-// service may rightly accept is listed, with why, in kMayBeAccepted; gaps
-// found in code this suite does not own are listed in kKnownGaps.
+// service may rightly accept is listed, with why, in kMayBeAccepted.
 //
 // Bytes that are not UTF-8 in a proto3 string do not parse; gRPC answers
 // them before any Tend code runs, and the services' edge turns its INTERNAL
@@ -303,20 +302,6 @@ constexpr const char* kMayBeAccepted[][2] = {
      "the couple is seeded already, and seeding is idempotent per couple"},
 };
 
-// Validation gaps found by this test in code this suite does not own,
-// reported rather than fixed here; each is printed, not failed, until its
-// owner fixes it (then delete the line).
-constexpr const char* kKnownGaps[] = {
-    // scheduler.cc ListReminders: recipient_user_id is not validated.
-    "ListReminders recipient_user_id (path traversal)",
-    "ListReminders recipient_user_id (a space and a star)",
-    // scheduler.cc RescheduleCouple / CancelCoupleSchedule (service-only):
-    // `parent` is not validated as couples/{couple}.
-    "RescheduleCouple parent (path traversal)",
-    "RescheduleCouple parent (a space and a star)",
-    "CancelCoupleSchedule parent (a space and a star)",
-};
-
 std::string Key(const Row& row, const Mutation& m) {
   return absl::StrCat(row.method, " ", m.path, " (", m.what, ")");
 }
@@ -324,13 +309,6 @@ std::string Key(const Row& row, const Mutation& m) {
 bool MayBeAccepted(const Row& row, const Mutation& m) {
   for (const auto& [what, why] : kMayBeAccepted) {
     if (Key(row, m) == what) return true;
-  }
-  return false;
-}
-
-bool KnownGap(const Row& row, const Mutation& m) {
-  for (const char* gap : kKnownGaps) {
-    if (Key(row, m) == gap) return true;
   }
   return false;
 }
@@ -381,7 +359,6 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
   int sent = 0;
   int unparseable = 0;
   std::vector<std::string> accepted;
-  std::vector<std::string> known;
   std::vector<std::string> background;
   for (const Row& row : Rows()) {
     if (row.expected != grpc::StatusCode::OK) continue;  // not a valid base
@@ -406,10 +383,6 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
         EXPECT_TRUE(absl::StartsWith(r.status.error_message(), "request:"))
             << where;
         EXPECT_EQ(diff, "") << where << " stored something";
-        continue;
-      }
-      if (KnownGap(row, m)) {
-        known.push_back(where);
         continue;
       }
       if (code == grpc::StatusCode::OK) {
@@ -456,8 +429,7 @@ TEST_F(BadInputFloodTest, MalformedRequestsAreRefusedCleanlyAndStoreNothing) {
       << absl::StrJoin(accepted, "\n");
   EXPECT_GT(sent, 1000);
   std::cout << "[ flood ] " << sent << " malformed requests, " << unparseable
-            << " of them unparseable as their type\n[ flood ] known gaps ("
-            << known.size() << "):\n  " << absl::StrJoin(known, "\n  ")
+            << " of them unparseable as their type"
             << "\n[ flood ] writes seen once, beside a refusal ("
             << background.size() << "):\n  "
             << absl::StrJoin(background, "\n  ") << "\n";
@@ -512,34 +484,6 @@ TEST_F(BadInputFloodTest, BytesOfTheWrongTypeEndCleanly) {
         << service;
   }
   std::cout << "[ flood ] " << sent << " requests of the wrong type\n";
-}
-
-}  // namespace
-}  // namespace tend::security
-
-namespace tend::security {
-namespace {
-
-// The gaps in kKnownGaps, as a test that fails until they are fixed in the
-// scheduler (scheduler.cc and care.cc, outside this suite). Run it with
-// --gtest_also_run_disabled_tests; enable it, and empty kKnownGaps, once
-// it passes.
-TEST_F(BadInputFloodTest, DISABLED_KnownGapsAreRefused) {
-  ASSERT_NO_FATAL_FAILURE(BuildState());
-  int gaps = 0;
-  for (const Row& row : Rows()) {
-    const google::protobuf::MethodDescriptor* method = MethodOf(row);
-    for (const Mutation& m : MutationsOf(row)) {
-      if (!KnownGap(row, m)) continue;
-      ++gaps;
-      CallResult r =
-          CallMethod(ChannelOf(row), method, BearerFor(row.caller), m.bytes);
-      EXPECT_EQ(r.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
-          << Key(row, m) << ": " << CodeName(r.status.error_code()) << " "
-          << r.status.error_message();
-    }
-  }
-  EXPECT_EQ(gaps, static_cast<int>(std::size(kKnownGaps)));
 }
 
 }  // namespace
