@@ -47,11 +47,16 @@ asan() {
   "${CTEST[@]}" --test-dir "$TEND_ASAN_DIR" --timeout 900 -LE deploy
 }
 
+# Every target runs even when one finds something.
 fuzz() {
-  local target
+  local target failed=()
   for target in "${TEND_FUZZ_TARGETS[@]}"; do
-    tend_fuzz "$target" "${TEND_FUZZ_SECONDS:-20}"
+    tend_fuzz "$target" "${TEND_FUZZ_SECONDS:-20}" || failed+=("$target")
   done
+  if [ ${#failed[@]} -gt 0 ]; then
+    tend_log "fuzz findings (inputs in $TEND_ASAN_DIR/fuzz-artifacts): ${failed[*]}"
+    return 1
+  fi
 }
 
 tsan() {

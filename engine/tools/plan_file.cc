@@ -502,7 +502,7 @@ absl::StatusOr<PlanFile> ParsePlanFile(absl::string_view json,
   Json doc;
   try {
     doc = Json::parse(json.begin(), json.end());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error; out_of_range: 1e999
     return absl::InvalidArgumentError(
         absl::StrCat("not valid JSON: ", ParseErrorText(e.what())));
   }
