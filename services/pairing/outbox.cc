@@ -31,28 +31,78 @@ bool Permanent(const absl::Status& s) {
          absl::IsAlreadyExists(s) || absl::IsUnimplemented(s);
 }
 
+// What the relay does about an event two peers answered: wait while either
+// may take it on a retry; otherwise report the first refusal, if any.
+absl::Status Worse(absl::Status first, absl::Status second) {
+  if (!first.ok() && !Permanent(first)) return first;
+  if (!second.ok() && !Permanent(second)) return second;
+  return first.ok() ? second : first;
+}
+
 }  // namespace
 
 OutboxRelay::OutboxRelay(engine::RedisClient* redis,
-                         const services::Peer* scheduler)
-    : redis_(redis), scheduler_(scheduler) {
+                         const services::Peer* scheduler,
+                         const services::Peer* prompt)
+    : redis_(redis), scheduler_(scheduler), prompt_(prompt) {
   if (scheduler_->configured()) {
     stub_ = scheduler::v1::SchedulerService::NewStub(scheduler_->channel());
+  }
+  if (prompt_ != nullptr && prompt_->configured()) {
+    prompt_stub_ = prompt::v1::PromptService::NewStub(prompt_->channel());
   }
 }
 
 OutboxRelay::~OutboxRelay() { Stop(); }
+
+absl::Status OutboxRelay::SendToPrompt(const std::string& kind,
+                                       const std::string& couple,
+                                       const std::string& user, bool erase) {
+  const bool for_prompt =
+      kind == "user_erased" || (kind == "dissolved" && erase);
+  if (prompt_stub_ == nullptr || !for_prompt) return absl::OkStatus();
+  TEND_ASSIGN_OR_RETURN(std::unique_ptr<grpc::ClientContext> context,
+                        prompt_->NewContext());
+  // No request_id: erasing again finds nothing, and the prompt's request
+  // log would otherwise keep an entry about the erased person.
+  grpc::Status status;
+  if (kind == "user_erased") {
+    prompt::v1::EraseUserDataRequest request;
+    request.set_user_id(user);
+    prompt::v1::EraseUserDataResponse response;
+    status = prompt_stub_->EraseUserData(context.get(), request, &response);
+  } else {
+    prompt::v1::EraseCoupleDataRequest request;
+    request.set_parent(absl::StrCat("couples/", couple));
+    prompt::v1::EraseCoupleDataResponse response;
+    status = prompt_stub_->EraseCoupleData(context.get(), request, &response);
+  }
+  absl::Status result = services::FromGrpcStatus(status);
+  if (!result.ok()) {
+    return absl::Status(result.code(),
+                        absl::StrCat("prompt: ", result.message()));
+  }
+  return result;
+}
 
 absl::Status OutboxRelay::Send(const std::string& event) {
   nlohmann::json j = nlohmann::json::parse(event, nullptr, false);
   if (!j.is_object()) return absl::InvalidArgumentError("outbox: bad event");
   const std::string couple = j.value("couple", "");
   const std::string kind = j.value("kind", "");
+  const std::string user = j.value("user", "");
+  const bool erase = j.value("erase", false);
   const std::string parent = absl::StrCat("couples/", couple);
+  const absl::Status prompt = SendToPrompt(kind, couple, user, erase);
   TEND_ASSIGN_OR_RETURN(std::unique_ptr<grpc::ClientContext> context,
                         scheduler_->NewContext());
   grpc::Status status;
-  if (kind == "formed") {
+  if (kind == "user_erased") {
+    scheduler::v1::EraseUserDataRequest request;
+    request.set_user_id(user);
+    scheduler::v1::EraseUserDataResponse response;
+    status = stub_->EraseUserData(context.get(), request, &response);
+  } else if (kind == "formed") {
     TEND_ASSIGN_OR_RETURN(
         engine::RedisReply members,
         redis_->Command({"HMGET", absl::StrCat(kKeyPrefix, "couple:", couple),
@@ -69,7 +119,7 @@ absl::Status OutboxRelay::Send(const std::string& event) {
   } else if (kind == "dissolved") {
     scheduler::v1::CancelCoupleScheduleRequest request;
     request.set_parent(parent);
-    request.set_erase(j.value("erase", false));
+    request.set_erase(erase);
     scheduler::v1::CancelCoupleScheduleResponse response;
     status = stub_->CancelCoupleSchedule(context.get(), request, &response);
   } else if (kind == "changed") {
@@ -87,7 +137,7 @@ absl::Status OutboxRelay::Send(const std::string& event) {
   } else {
     return absl::InvalidArgumentError("outbox: unknown event kind");
   }
-  return services::FromGrpcStatus(status);
+  return Worse(services::FromGrpcStatus(status), prompt);
 }
 
 absl::StatusOr<int> OutboxRelay::RelayOnce() {

@@ -195,6 +195,12 @@ absl::StatusOr<v1::ExportMyDataResponse> Pairing::ExportMyData(
   data["service"] = "pairing";
   data["export_time"] =
       absl::FormatTime(absl::RFC3339_sec, clock_->Now(), absl::UTCTimeZone());
+  if (exports_ != nullptr) {
+    // Each other service's document under its name: all or nothing.
+    TEND_ASSIGN_OR_RETURN(nlohmann::json parts,
+                          exports_->Collect(caller.user_id));
+    data.update(parts);
+  }
   v1::ExportMyDataResponse response;
   response.set_json(data.dump(2));
   return response;

@@ -17,6 +17,7 @@
 #include "services/common/auth.h"
 #include "services/common/request_log.h"
 #include "services/pairing/pairing_store.h"
+#include "services/pairing/peer_exports.h"
 #include "tend/pairing/v1/pairing.pb.h"
 
 namespace tend::pairing {
@@ -65,6 +66,13 @@ class Pairing {
   absl::StatusOr<v1::Couple> LookupCouple(const Caller& caller,
                                           const v1::LookupCoupleRequest& req);
 
+  // UsePeerExports()
+  //
+  // From now on ExportMyData includes what the other services hold about
+  // the person (peer_exports.h). Call before serving; `exports` must
+  // outlive this object. Without it the export is pairing's alone.
+  void UsePeerExports(const PeerExports* exports) { exports_ = exports; }
+
   // PurgeDissolved()
   //
   // Erases couples whose undo window has passed. The server calls it
@@ -81,6 +89,7 @@ class Pairing {
   services::RequestLog request_log_;
   const engine::Clock* const clock_;
   const PairingOptions options_;
+  const PeerExports* exports_ = nullptr;
 };
 
 }  // namespace tend::pairing

@@ -202,7 +202,9 @@ return 1
 // ARGV: user
 // Returns: the number of keys removed.
 // Invariant: afterwards no key names the user and no record holds their
-//   id; their current and former couples are erased with them.
+//   id; their current and former couples are erased with them; the outbox
+//   holds a "dissolved" (erase) event for each such couple and, after them,
+//   one "user_erased" event, so the other services erase the person too.
 const RedisScript kDeleteUser(TEND_PAIRING_LUA_PREAMBLE R"lua(
 local user = ARGV[1]
 local removed = 0
@@ -230,6 +232,8 @@ for i = 2, #former, 2 do erase_couple(former[i]) end
 local code = redis.call('GET', KEYS[5])
 if code then removed = removed + redis.call('DEL', P .. 'invite:' .. code) end
 for _, key in ipairs(KEYS) do removed = removed + redis.call('DEL', key) end
+redis.call('RPUSH', P .. 'outbox',
+           '{"kind":"user_erased","user":"' .. user .. '"}')
 return removed
 )lua");
 

@@ -18,11 +18,12 @@
 //   req:{user}         hash    idempotent answers (services/common)
 //   replan_pending     set     couples with a "changed" event waiting in
 //                              the outbox, so a burst of edits makes one
-//   outbox             list    couple events for the scheduler, JSON
-//                              {"kind":"formed"|"dissolved"|"changed",
-//                               "couple":id[,"erase":bool]}, written by the
-//                              same script as the change they announce and
-//                              relayed by OutboxRelay (outbox.h)
+//   outbox             list    events for the scheduler and the prompt
+//                              service, JSON {"kind":"formed"|"dissolved"|
+//                              "changed","couple":id[,"erase":bool]} or
+//                              {"kind":"user_erased","user":id}, written by
+//                              the same script as the change they announce
+//                              and relayed by OutboxRelay (outbox.h)
 //
 // Invariants, kept by doing every multi-key change in one Lua script:
 //   - member:{a} = member:{b} = c exactly when couple:{c} is active with
@@ -147,7 +148,8 @@ class PairingStore {
   // DeleteUser()
   //
   // Erases every key of `user`, dissolving and erasing their couple and
-  // any former couple at once. Returns how many keys were removed.
+  // any former couple at once, and queues the events that have the other
+  // services erase them too. Returns how many keys were removed.
   absl::StatusOr<int> DeleteUser(const std::string& user);
 
   // Export()

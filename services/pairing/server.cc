@@ -15,6 +15,7 @@
 #include "services/pairing/outbox.h"
 #include "services/pairing/pairing.h"
 #include "services/pairing/pairing_service.h"
+#include "services/pairing/peer_exports.h"
 
 ABSL_FLAG(absl::Duration, invite_ttl, absl::Hours(24),
           "How long an invite code works before it expires.");
@@ -47,21 +48,39 @@ int RunServer() {
   Pairing pairing(&redis, clock, options);
   PairingServiceImpl service(&auth, &pairing);
 
-  // Couple events reach the scheduler through the outbox.
+  // Couple and erasure events reach the scheduler (and, when
+  // --prompt_addr is set, the prompt service) through the outbox; the
+  // same peers give ExportMyData their parts.
   std::unique_ptr<services::ServiceToken> token;
   std::unique_ptr<services::Peer> scheduler;
+  std::unique_ptr<services::Peer> prompt;
+  std::unique_ptr<PeerExports> exports;
   std::unique_ptr<OutboxRelay> relay;
   const std::string scheduler_addr = absl::GetFlag(FLAGS_scheduler_addr);
-  if (!scheduler_addr.empty()) {
+  const std::string prompt_addr = absl::GetFlag(FLAGS_prompt_addr);
+  if (!scheduler_addr.empty() || !prompt_addr.empty()) {
     if (auth_options->service_secret.empty()) {
       std::fprintf(stderr,
-                   "tend-pairing: --scheduler_addr needs --service_secret\n");
+                   "tend-pairing: --scheduler_addr and --prompt_addr need "
+                   "--service_secret\n");
       return 2;
     }
     token = std::make_unique<services::ServiceToken>(
         auth_options->service_secret, "pairing", clock);
     scheduler = std::make_unique<services::Peer>(scheduler_addr, token.get());
-    relay = std::make_unique<OutboxRelay>(&redis, scheduler.get());
+    prompt = std::make_unique<services::Peer>(prompt_addr, token.get());
+    exports = std::make_unique<PeerExports>(prompt.get(), scheduler.get());
+    pairing.UsePeerExports(exports.get());
+  }
+  if (!scheduler_addr.empty()) {
+    if (prompt_addr.empty()) {
+      Log(LogLevel::kWarning, "outbox.no_prompt",
+          {{"detail",
+            "without --prompt_addr, DeleteMyData and the undo "
+            "window's purge do not reach the prompt service"}});
+    }
+    relay =
+        std::make_unique<OutboxRelay>(&redis, scheduler.get(), prompt.get());
     relay->Start();
   }
 
