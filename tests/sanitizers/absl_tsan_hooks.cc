@@ -90,7 +90,8 @@ constexpr unsigned kReader = __tsan_mutex_read_lock;
 // synchronize internally (gRPC's lock-free queues, absl's internal
 // SpinLocks), yet it sees their memcpy, new and delete calls: gRPC hands
 // our serialized messages and absl::Status payloads to its own threads,
-// absl's random pool and deadlock graph share buffers between threads.
+// absl's random pool, deadlock graph and time zone cache share buffers
+// between threads.
 // (TSan wants each pattern to name exactly one library, hence the list.)
 // called_from_lib ignores only what those libraries do themselves (TSan's
 // mechanism for uninstrumented libraries); every access our code makes, on
@@ -108,7 +109,9 @@ extern "C" const char* __tsan_default_suppressions() {
          "called_from_lib:libabsl_random_internal_pool_urbg.so\n"
          "called_from_lib:libabsl_graphcycles_internal.so\n"
          "called_from_lib:libabsl_synchronization.so\n"
-         "called_from_lib:libabsl_malloc_internal.so\n";
+         "called_from_lib:libabsl_malloc_internal.so\n"
+         "called_from_lib:libabsl_time_zone.so\n"
+         "called_from_lib:libabsl_hashtablez_sampler.so\n";
 }
 
 namespace absl {

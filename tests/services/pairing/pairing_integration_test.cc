@@ -332,14 +332,13 @@ TEST_F(PairingIntegrationTest, DeleteMyDataErasesEveryKeyOfThePerson) {
     if (type->str == "string") {
       values.push_back(h_.redis()->Command({"GET", key})->str);
     } else if (type->str == "hash") {
-      for (const auto& e : h_.redis()->Command({"HGETALL", key})->elements) {
-        values.push_back(e.str);
-      }
+      // The reply outlives the loop (a range-for over a member of the
+      // temporary StatusOr would read freed memory).
+      auto all = h_.redis()->Command({"HGETALL", key});
+      for (const auto& e : all->elements) values.push_back(e.str);
     } else if (type->str == "zset") {
-      for (const auto& e :
-           h_.redis()->Command({"ZRANGE", key, "0", "-1"})->elements) {
-        values.push_back(e.str);
-      }
+      auto all = h_.redis()->Command({"ZRANGE", key, "0", "-1"});
+      for (const auto& e : all->elements) values.push_back(e.str);
     }
     for (const std::string& v : values) {
       EXPECT_FALSE(absl::StrContains(v, "alice")) << key;
