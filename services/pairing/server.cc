@@ -6,6 +6,7 @@
 #include "absl/flags/flag.h"
 #include "engine/base/log.h"
 #include "engine/redis/redis_client.h"
+#include "engine/redis/redis_clock.h"
 #include "engine/time/clock.h"
 #include "services/common/auth.h"
 #include "services/common/flags.h"
@@ -22,6 +23,11 @@ ABSL_FLAG(absl::Duration, invite_ttl, absl::Hours(24),
 ABSL_FLAG(absl::Duration, undo_window, absl::Hours(24 * 7),
           "After Unpair, how long the shared history is kept (readable to "
           "nobody) so the two can re-pair and get it back.");
+ABSL_FLAG(bool, test_clock, false,
+          "Tests only: read the time from Redis key tend:test:clock (unix "
+          "microseconds), as the scheduler's and the prompt service's "
+          "--test_clock do, so invites, the undo window and the service "
+          "tokens pairing sends its peers follow the same simulated time.");
 
 namespace tend::pairing {
 
@@ -39,8 +45,12 @@ int RunServer() {
       return 2;
     }
   }
-  engine::Clock* clock = engine::RealClock::Get();
   engine::RedisClient redis(*redis_options);
+  engine::RedisKeyClock test_clock(&redis);
+  const engine::Clock* clock =
+      absl::GetFlag(FLAGS_test_clock)
+          ? static_cast<const engine::Clock*>(&test_clock)
+          : engine::RealClock::Get();
   services::Authenticator auth(*auth_options, clock);
   PairingOptions options;
   options.invite_ttl = absl::GetFlag(FLAGS_invite_ttl);
