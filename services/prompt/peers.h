@@ -1,9 +1,8 @@
-// The prompt service's two peers, behind small interfaces so the business
-// logic can be built in a test without them.
+// The prompt service's link to the scheduler, behind a small interface so
+// the business logic can be built in a test without it. (Its other peer,
+// pairing, is reached through services::CoupleDirectory, which the
+// scheduler shares.)
 //
-//   Couples        who is in which couple, and their profiles: pairing's
-//                  LookupCouple with the prompt service's token, cached for
-//                  a few seconds (as the scheduler's CoupleDirectory does).
 //   SchedulerLink  the couple's cadence (GetCadence) and the connection
 //                  signal (RecordConnectionScore).
 //
@@ -13,70 +12,21 @@
 // no person is calling (the dispatcher's GetReminderContent) or the
 // scheduler cannot be reached.
 //
-//   PairingCouples couples(&pairing_peer, clock);
-//   absl::StatusOr<CoupleRef> couple = couples.ForUser("alice");
+//   GrpcSchedulerLink scheduler(&scheduler_peer);
+//   absl::StatusOr<scheduler::v1::Cadence> cadence =
+//       scheduler.GetCadence("couples/c1", "Bearer …");
 #ifndef TEND_SERVICES_PROMPT_PEERS_H_
 #define TEND_SERVICES_PROMPT_PEERS_H_
 
 #include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "engine/time/clock.h"
 #include "services/common/peer.h"
-#include "tend/pairing/v1/pairing.grpc.pb.h"
 #include "tend/scheduler/v1/scheduler.grpc.pb.h"
 
 namespace tend::prompt {
-
-// CoupleRef
-//
-// A couple as pairing last described it; shared, never modified, so the
-// hot path copies a pointer rather than the message.
-using CoupleRef = std::shared_ptr<const pairing::v1::Couple>;
-
-// Couples
-//
-// Thread-safe.
-class Couples {
- public:
-  virtual ~Couples() = default;
-
-  // ForUser()
-  //
-  // The active couple `user_id` is in. NOT_FOUND when unpaired;
-  // UNAVAILABLE when pairing cannot be reached.
-  virtual absl::StatusOr<CoupleRef> ForUser(const std::string& user_id) = 0;
-};
-
-// PairingCouples
-//
-// Couples from pairing over gRPC, each answer cached for `ttl`.
-class PairingCouples final : public Couples {
- public:
-  // `pairing` and `clock` must outlive it.
-  PairingCouples(const services::Peer* pairing, const engine::Clock* clock,
-                 absl::Duration ttl = absl::Seconds(5));
-
-  absl::StatusOr<CoupleRef> ForUser(const std::string& user_id) override;
-
- private:
-  struct Entry {
-    CoupleRef couple;
-    absl::Time fetched;
-  };
-
-  const services::Peer* const pairing_;
-  std::unique_ptr<pairing::v1::PairingService::Stub> stub_;
-  const engine::Clock* const clock_;
-  const absl::Duration ttl_;
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, Entry> by_user_ ABSL_GUARDED_BY(mu_);
-};
 
 // SchedulerLink
 //

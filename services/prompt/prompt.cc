@@ -52,7 +52,7 @@ bool IsValidDepth(int depth) {
 }  // namespace
 
 Prompt::Prompt(engine::RedisClient* redis, const Catalog* catalog,
-               Couples* couples, SchedulerLink* scheduler,
+               services::CoupleDirectory* couples, SchedulerLink* scheduler,
                const engine::Clock* clock, PromptOptions options)
     : store_(redis),
       request_log_(redis, absl::StrCat(kKeyPrefix, "req:")),
@@ -65,7 +65,7 @@ Prompt::Prompt(engine::RedisClient* redis, const Catalog* catalog,
 absl::StatusOr<Prompt::Scope> Prompt::ScopeOfMember(const std::string& user,
                                                     absl::string_view couple_id,
                                                     absl::string_view field) {
-  absl::StatusOr<CoupleRef> couple = couples_->ForUser(user);
+  absl::StatusOr<services::CoupleRef> couple = couples_->ForUser(user);
   if (absl::IsNotFound(couple.status())) {
     // Unpaired, or paired with someone else: either way, not theirs.
     return absl::NotFoundError(

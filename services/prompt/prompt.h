@@ -9,7 +9,7 @@
 // refuse service tokens. Answer text, journal entries and check ratings are
 // never logged.
 //
-// Tests build it over a Redis, the embedded catalog, a Couples source and
+// Tests build it over a Redis, the embedded catalog, a CoupleDirectory and
 // a FakeClock, with no server at all; PromptServiceImpl is the thin gRPC
 // layer on top.
 //
@@ -30,6 +30,7 @@
 #include "engine/time/clock.h"
 #include "google/protobuf/empty.pb.h"
 #include "services/common/auth.h"
+#include "services/common/couple_directory.h"
 #include "services/common/request_log.h"
 #include "services/prompt/catalog.h"
 #include "services/prompt/peers.h"
@@ -70,9 +71,9 @@ class Prompt {
  public:
   // `scheduler` may be null: cadence then comes from what was remembered,
   // and couple scores wait in the outbox. Everything else must outlive it.
-  Prompt(engine::RedisClient* redis, const Catalog* catalog, Couples* couples,
-         SchedulerLink* scheduler, const engine::Clock* clock,
-         PromptOptions options);
+  Prompt(engine::RedisClient* redis, const Catalog* catalog,
+         services::CoupleDirectory* couples, SchedulerLink* scheduler,
+         const engine::Clock* clock, PromptOptions options);
 
   // The catalog.
   absl::StatusOr<v1::CatalogItem> GetCatalogItem(
@@ -144,7 +145,7 @@ class Prompt {
  private:
   // The couple a call is about, seen from one of its members.
   struct Scope {
-    CoupleRef couple;
+    services::CoupleRef couple;
     std::string couple_id;
     std::string user;
     std::string partner;
@@ -212,7 +213,7 @@ class Prompt {
   PromptStore store_;
   services::RequestLog request_log_;
   const Catalog& catalog_;
-  Couples* const couples_;
+  services::CoupleDirectory* const couples_;
   SchedulerLink* const scheduler_;
   const engine::Clock* const clock_;
   const PromptOptions options_;

@@ -9,6 +9,7 @@
 #include "engine/redis/redis_clock.h"
 #include "engine/time/clock.h"
 #include "services/common/auth.h"
+#include "services/common/couple_directory.h"
 #include "services/common/flags.h"
 #include "services/common/peer.h"
 #include "services/common/periodic.h"
@@ -78,7 +79,7 @@ int RunServer() {
   services::ServiceToken token(auth_options->service_secret, "prompt", clock);
   services::Peer pairing(absl::GetFlag(FLAGS_pairing_addr), &token);
   services::Peer scheduler(absl::GetFlag(FLAGS_scheduler_addr), &token);
-  PairingCouples couples(&pairing, clock);
+  services::CoupleDirectory couples(&pairing, clock);
   GrpcSchedulerLink scheduler_link(&scheduler);
   Prompt prompt(&redis, catalog->get(), &couples,
                 scheduler.configured() ? &scheduler_link : nullptr, clock,

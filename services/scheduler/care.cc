@@ -517,9 +517,9 @@ absl::StatusOr<v1::Cadence> Scheduler::RecordConnectionScore(
         absl::StrCat("parent: ", req.parent(), " has no schedule"));
   }
   TEND_ASSIGN_OR_RETURN(
-      pairing::v1::Couple couple,
+      services::CoupleRef couple,
       directory_->ForUser(rituals.front().participant_user_ids(0)));
-  Scope scope{couple, CoupleId(couple)};
+  Scope scope{*couple, CoupleId(*couple)};
   if (scope.couple_id != id) {
     return absl::NotFoundError(
         absl::StrCat("parent: ", req.parent(), " not found"));

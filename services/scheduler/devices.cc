@@ -162,10 +162,10 @@ absl::StatusOr<std::string> Scheduler::DeviceScope(
     return absl::PermissionDeniedError(
         absl::StrCat(field, ": you can manage your own devices only"));
   }
-  absl::StatusOr<pairing::v1::Couple> couple =
+  absl::StatusOr<services::CoupleRef> couple =
       directory_->ForUser(caller.user_id);
   if (!couple.ok()) return couple.status();
-  return CoupleId(*couple);
+  return CoupleId(**couple);
 }
 
 absl::StatusOr<v1::Device> Scheduler::RegisterDevice(

@@ -246,7 +246,7 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
   const std::vector<engine::ClaimedReminder>& claimed = batch.claimed;
   // Decode every item and find its couple, asking the directory once per
   // person.
-  absl::node_hash_map<std::string, absl::StatusOr<pairing::v1::Couple>> couples;
+  absl::node_hash_map<std::string, absl::StatusOr<services::CoupleRef>> couples;
   std::vector<Job> jobs(claimed.size());
   for (size_t i = 0; i < claimed.size(); ++i) {
     Job& job = jobs[i];
@@ -262,13 +262,13 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
     if (it == couples.end()) {
       it = couples.emplace(user, scheduler_->directory()->ForUser(user)).first;
     }
-    const absl::StatusOr<pairing::v1::Couple>& couple = it->second;
+    const absl::StatusOr<services::CoupleRef>& couple = it->second;
     if (absl::IsNotFound(couple.status())) {
       continue;  // unpaired since: nothing to send
     } else if (!couple.ok()) {
       job.status = couple.status();
-    } else if (CoupleId(*couple) == claimed[i].reminder.couple_id) {
-      job.couple = &*couple;
+    } else if (CoupleId(**couple) == claimed[i].reminder.couple_id) {
+      job.couple = couple->get();
     }  // else paired with someone else since: nothing to send
   }
   std::vector<engine::QueuedReminder> next;

@@ -326,7 +326,8 @@ void ApplyMask(const v1::Ritual& from, const google::protobuf::FieldMask& mask,
 }  // namespace
 
 Scheduler::Scheduler(SchedulerStore* store, engine::DueQueue* queue,
-                     CoupleDirectory* directory, const engine::Clock* clock,
+                     services::CoupleDirectory* directory,
+                     const engine::Clock* clock,
                      SchedulerOptions options)
     : store_(store),
       queue_(queue),
@@ -339,9 +340,9 @@ absl::StatusOr<Scheduler::Scope> Scheduler::ScopeFor(const Caller& caller,
                                                      absl::string_view field,
                                                      absl::string_view name) {
   TEND_RETURN_IF_ERROR(RequireUser(caller));
-  TEND_ASSIGN_OR_RETURN(pairing::v1::Couple couple,
+  TEND_ASSIGN_OR_RETURN(services::CoupleRef couple,
                         directory_->ForUser(caller.user_id));
-  Scope scope{couple, CoupleId(couple)};
+  Scope scope{*couple, CoupleId(*couple)};
   if (!name.empty()) {
     TEND_ASSIGN_OR_RETURN(
         std::string id,
@@ -998,8 +999,9 @@ absl::StatusOr<v1::SeedDefaultRitualsResponse> Scheduler::SeedDefaultRituals(
     return Invalid("partner_user_ids", "name at least one partner");
   }
   directory_->Forget(LastSegment(req.parent()));
-  TEND_ASSIGN_OR_RETURN(pairing::v1::Couple couple,
+  TEND_ASSIGN_OR_RETURN(services::CoupleRef ref,
                         directory_->ForUser(req.partner_user_ids(0)));
+  const pairing::v1::Couple& couple = *ref;
   Scope scope{couple, CoupleId(couple)};
   if (req.parent() != couple.name()) {
     return absl::NotFoundError(
@@ -1086,8 +1088,9 @@ absl::StatusOr<v1::RescheduleCoupleResponse> Scheduler::RescheduleCouple(
   if (rituals.empty()) return response;
   // Any member will do to find the couple; the ritual lists both.
   TEND_ASSIGN_OR_RETURN(
-      pairing::v1::Couple couple,
+      services::CoupleRef ref,
       directory_->ForUser(rituals.front().participant_user_ids(0)));
+  const pairing::v1::Couple& couple = *ref;
   Scope scope{couple, CoupleId(couple)};
   if (scope.couple_id != id) {
     return absl::NotFoundError(

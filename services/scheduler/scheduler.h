@@ -29,7 +29,7 @@
 #include "engine/queue/due_queue.h"
 #include "engine/time/clock.h"
 #include "services/common/auth.h"
-#include "services/scheduler/couple_directory.h"
+#include "services/common/couple_directory.h"
 #include "services/scheduler/reminder_planner.h"
 #include "services/scheduler/scheduler_store.h"
 #include "tend/scheduler/v1/scheduler.pb.h"
@@ -67,7 +67,7 @@ struct SendTimeHold {
 class Scheduler {
  public:
   Scheduler(SchedulerStore* store, engine::DueQueue* queue,
-            CoupleDirectory* directory, const engine::Clock* clock,
+            services::CoupleDirectory* directory, const engine::Clock* clock,
             SchedulerOptions options = {});
 
   // Rituals.
@@ -181,7 +181,7 @@ class Scheduler {
   absl::Status MarkDeadLettered(absl::string_view couple_id,
                                 const v1::Reminder& reminder, int attempts);
 
-  CoupleDirectory* directory() { return directory_; }
+  services::CoupleDirectory* directory() { return directory_; }
   SchedulerStore* store() { return store_; }
 
  private:
@@ -227,7 +227,7 @@ class Scheduler {
 
   SchedulerStore* const store_;
   engine::DueQueue* const queue_;
-  CoupleDirectory* const directory_;
+  services::CoupleDirectory* const directory_;
   const engine::Clock* const clock_;
   const SchedulerOptions options_;
   ReminderPlanner planner_;

@@ -253,13 +253,13 @@ grpc::Status SchedulerServiceImpl::WatchReminders(
                         "authorization: this method is for users");
   }
   // Only a paired person has reminders.
-  absl::StatusOr<pairing::v1::Couple> couple =
+  absl::StatusOr<services::CoupleRef> couple =
       scheduler_->directory()->ForUser(caller->user_id);
   if (!couple.ok()) return services::ToGrpcStatus(couple.status());
   std::shared_ptr<LiveHub::Watcher> watcher = live_->Watch(caller->user_id);
   if (request->include_unanswered()) {
     absl::StatusOr<std::vector<v1::Reminder>> all =
-        scheduler_->store()->LoadReminders(CoupleId(*couple));
+        scheduler_->store()->LoadReminders(CoupleId(**couple));
     if (all.ok()) {
       for (const v1::Reminder& r : *all) {
         if (r.recipient_user_id() != caller->user_id ||

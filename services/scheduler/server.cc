@@ -14,7 +14,6 @@
 #include "services/common/flags.h"
 #include "services/common/peer.h"
 #include "services/common/server.h"
-#include "services/scheduler/couple_directory.h"
 #include "services/scheduler/dispatcher.h"
 #include "services/scheduler/live_hub.h"
 #include "services/scheduler/push/push_config.h"
@@ -76,7 +75,7 @@ int RunServer() {
   services::ServiceToken token(auth_options->service_secret, "scheduler",
                                clock);
   services::Peer pairing(absl::GetFlag(FLAGS_pairing_addr), &token);
-  CoupleDirectory directory(&pairing, clock);
+  services::CoupleDirectory directory(&pairing, clock);
 
   engine::QueueOptions queue_options;
   queue_options.shards = absl::GetFlag(FLAGS_queue_shards);

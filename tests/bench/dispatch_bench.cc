@@ -90,7 +90,7 @@
 #include "services/pairing/pairing.h"
 #include "services/pairing/pairing_service.h"
 #include "services/scheduler/convert.h"
-#include "services/scheduler/couple_directory.h"
+#include "services/common/couple_directory.h"
 #include "services/scheduler/delivery.h"
 #include "services/scheduler/dispatcher.h"
 #include "services/scheduler/reminder_planner.h"
@@ -310,7 +310,7 @@ class Replica {
   engine::RedisClient redis_;
   services::ServiceToken token_;
   services::Peer pairing_;
-  scheduler::CoupleDirectory directory_;
+  services::CoupleDirectory directory_;
   engine::DueQueue queue_;
   scheduler::SchedulerStore store_;
   scheduler::Scheduler scheduler_;

@@ -45,6 +45,7 @@
 #include "engine/redis/redis_client.h"
 #include "engine/time/clock.h"
 #include "services/common/auth.h"
+#include "services/common/couple_directory.h"
 #include "services/common/peer.h"
 #include "services/common/server.h"
 #include "services/pairing/pairing.h"
@@ -109,7 +110,7 @@ int Run() {
   if (!catalog.ok()) return 1;
   services::ServiceToken token(kTestServiceSecret, "prompt", clock);
   services::Peer pairing_peer((*pairing_server)->address(), &token);
-  PairingCouples directory(&pairing_peer, clock);  // production TTL, 5 s
+  services::CoupleDirectory directory(&pairing_peer, clock);  // 5 s TTL
   Prompt prompt(&redis, catalog->get(), &directory, nullptr, clock,
                 PromptOptions{});
   PromptServiceImpl prompt_service(&auth, &prompt);

@@ -46,7 +46,7 @@
 #include "services/prompt/peers.h"
 #include "services/prompt/prompt.h"
 #include "services/prompt/prompt_service.h"
-#include "services/scheduler/couple_directory.h"
+#include "services/common/couple_directory.h"
 #include "services/scheduler/live_hub.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/scheduler_service.h"
@@ -107,7 +107,7 @@ class Stack {
   std::unique_ptr<services::ServiceToken> scheduler_token_;
   std::unique_ptr<services::ServiceToken> prompt_token_;
   std::unique_ptr<services::Peer> scheduler_to_pairing_;
-  std::unique_ptr<scheduler::CoupleDirectory> directory_;
+  std::unique_ptr<services::CoupleDirectory> directory_;
   std::unique_ptr<engine::DueQueue> queue_;
   std::unique_ptr<scheduler::SchedulerStore> store_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
@@ -119,7 +119,7 @@ class Stack {
   std::unique_ptr<prompt::Catalog> catalog_;
   std::unique_ptr<services::Peer> prompt_to_pairing_;
   std::unique_ptr<services::Peer> prompt_to_scheduler_;
-  std::unique_ptr<prompt::PairingCouples> couples_;
+  std::unique_ptr<services::CoupleDirectory> couples_;
   std::unique_ptr<prompt::GrpcSchedulerLink> scheduler_link_;
   std::unique_ptr<prompt::Prompt> prompt_;
   std::unique_ptr<prompt::PromptServiceImpl> prompt_service_;
@@ -155,7 +155,7 @@ absl::Status Stack::StartScheduler() {
       testing::kTestServiceSecret, "scheduler", h_.clock());
   scheduler_to_pairing_ = std::make_unique<services::Peer>(
       h_.server()->address(), scheduler_token_.get());
-  directory_ = std::make_unique<scheduler::CoupleDirectory>(
+  directory_ = std::make_unique<services::CoupleDirectory>(
       scheduler_to_pairing_.get(), h_.clock(), absl::ZeroDuration());
   queue_ =
       std::make_unique<engine::DueQueue>(h_.redis(), engine::QueueOptions{});
@@ -189,7 +189,7 @@ absl::Status Stack::StartPrompt() {
                                                         prompt_token_.get());
   prompt_to_scheduler_ = std::make_unique<services::Peer>(
       scheduler_server_->address(), prompt_token_.get());
-  couples_ = std::make_unique<prompt::PairingCouples>(
+  couples_ = std::make_unique<services::CoupleDirectory>(
       prompt_to_pairing_.get(), h_.clock(), absl::ZeroDuration());
   scheduler_link_ =
       std::make_unique<prompt::GrpcSchedulerLink>(prompt_to_scheduler_.get());

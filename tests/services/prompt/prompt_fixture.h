@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "services/common/couple_directory.h"
 #include "services/common/peer.h"
 #include "services/common/server.h"
 #include "services/pairing/pairing.h"
@@ -47,8 +48,8 @@ class PromptFixture : public ::testing::Test {
     pairing_peer_ =
         std::make_unique<services::Peer>(h_.server()->address(), token_.get());
     // No cache: the tests move the clock and re-pair people.
-    couples_ = std::make_unique<PairingCouples>(pairing_peer_.get(), h_.clock(),
-                                                absl::ZeroDuration());
+    couples_ = std::make_unique<services::CoupleDirectory>(
+        pairing_peer_.get(), h_.clock(), absl::ZeroDuration());
     StartPeers();
     prompt_ = MakePrompt(scheduler_link());
     ASSERT_TRUE(ServePrompt().ok());
@@ -174,7 +175,7 @@ class PromptFixture : public ::testing::Test {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<services::ServiceToken> token_;
   std::unique_ptr<services::Peer> pairing_peer_;
-  std::unique_ptr<PairingCouples> couples_;
+  std::unique_ptr<services::CoupleDirectory> couples_;
   std::unique_ptr<Prompt> prompt_;
   std::unique_ptr<PromptServiceImpl> prompt_service_;
   std::unique_ptr<services::RunningServer> prompt_server_;

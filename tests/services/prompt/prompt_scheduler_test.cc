@@ -11,7 +11,6 @@
 #include "gtest/gtest.h"
 #include "services/pairing/outbox.h"
 #include "services/prompt/scoring.h"
-#include "services/scheduler/couple_directory.h"
 #include "services/scheduler/dispatcher.h"
 #include "services/scheduler/live_hub.h"
 #include "services/scheduler/prompt_content.h"
@@ -76,7 +75,7 @@ class PromptSchedulerTest : public PromptFixture {
         testing::kTestServiceSecret, "scheduler", h_.clock());
     scheduler_pairing_ = std::make_unique<services::Peer>(
         h_.server()->address(), scheduler_token_.get());
-    directory_ = std::make_unique<scheduler::CoupleDirectory>(
+    directory_ = std::make_unique<services::CoupleDirectory>(
         scheduler_pairing_.get(), h_.clock(), absl::ZeroDuration());
     engine::QueueOptions queue_options;
     queue_options.shards = 4;
@@ -208,7 +207,7 @@ class PromptSchedulerTest : public PromptFixture {
 
   std::unique_ptr<services::ServiceToken> scheduler_token_;
   std::unique_ptr<services::Peer> scheduler_pairing_;
-  std::unique_ptr<scheduler::CoupleDirectory> directory_;
+  std::unique_ptr<services::CoupleDirectory> directory_;
   std::unique_ptr<engine::DueQueue> queue_;
   std::unique_ptr<scheduler::SchedulerStore> store_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;

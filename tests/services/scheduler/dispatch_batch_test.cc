@@ -35,9 +35,9 @@ class DispatchBatchTest : public SchedulerFixture {
   }
 
   pairing::v1::Couple CoupleOf(const std::string& user) {
-    absl::StatusOr<pairing::v1::Couple> couple = directory_->ForUser(user);
+    absl::StatusOr<services::CoupleRef> couple = directory_->ForUser(user);
     EXPECT_TRUE(couple.ok()) << couple.status();
-    return couple.ok() ? *couple : pairing::v1::Couple();
+    return couple.ok() ? **couple : pairing::v1::Couple();
   }
 
   static std::vector<std::string> QueuedIds(const PlannedItems& items) {

@@ -15,7 +15,7 @@ void SchedulerFixture::SetUp() {
                                                     "scheduler", h_.clock());
   pairing_peer_ =
       std::make_unique<services::Peer>(h_.server()->address(), token_.get());
-  directory_ = std::make_unique<CoupleDirectory>(
+  directory_ = std::make_unique<services::CoupleDirectory>(
       pairing_peer_.get(), h_.clock(), absl::ZeroDuration());
   SchedulerOptions scheduler_options;
   engine::QueueOptions queue_options;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "services/common/couple_directory.h"
 #include "services/common/peer.h"
 #include "services/pairing/outbox.h"
 #include "services/pairing/pairing.h"
@@ -87,7 +88,7 @@ class SchedulerFixture : public ::testing::Test {
   std::unique_ptr<pairing::v1::PairingService::Stub> pairing_stub_;
   std::unique_ptr<services::ServiceToken> token_;
   std::unique_ptr<services::Peer> pairing_peer_;
-  std::unique_ptr<CoupleDirectory> directory_;
+  std::unique_ptr<services::CoupleDirectory> directory_;
   std::unique_ptr<engine::DueQueue> queue_;
   std::unique_ptr<SchedulerStore> store_;
   std::unique_ptr<Scheduler> scheduler_;

@@ -1,20 +1,22 @@
-#include "services/scheduler/couple_directory.h"
+#include "services/common/couple_directory.h"
 
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 #include "services/common/status.h"
-#include "services/scheduler/convert.h"
 
-namespace tend::scheduler {
+namespace tend::services {
 
-CoupleDirectory::CoupleDirectory(const services::Peer* pairing,
+CoupleDirectory::CoupleDirectory(const Peer* pairing,
                                  const engine::Clock* clock,
-                                 absl::Duration ttl)
-    : pairing_(pairing), clock_(clock), ttl_(ttl) {
+                                 absl::Duration ttl, size_t max_users)
+    : pairing_(pairing), clock_(clock), ttl_(ttl), max_users_(max_users) {
   if (pairing_->configured()) {
     stub_ = pairing::v1::PairingService::NewStub(pairing_->channel());
   }
 }
 
-absl::StatusOr<pairing::v1::Couple> CoupleDirectory::ForUser(
+absl::StatusOr<CoupleRef> CoupleDirectory::ForUser(
     const std::string& user_id) {
   const absl::Time now = clock_->Now();
   {
@@ -32,11 +34,11 @@ absl::StatusOr<pairing::v1::Couple> CoupleDirectory::ForUser(
   if (!context.ok()) return context.status();
   pairing::v1::LookupCoupleRequest request;
   request.set_user_id(user_id);
-  pairing::v1::Couple couple;
+  auto couple = std::make_shared<pairing::v1::Couple>();
   const grpc::Status status =
-      stub_->LookupCouple(context->get(), request, &couple);
+      stub_->LookupCouple(context->get(), request, couple.get());
   if (!status.ok()) {
-    absl::Status s = services::FromGrpcStatus(status);
+    absl::Status s = FromGrpcStatus(status);
     if (absl::IsNotFound(s)) {
       return absl::NotFoundError("couple: the caller is not in a couple");
     }
@@ -46,21 +48,19 @@ absl::StatusOr<pairing::v1::Couple> CoupleDirectory::ForUser(
     return s;
   }
   absl::MutexLock lock(&mu_);
-  for (const auto& partner : couple.partners()) {
+  if (by_user_.size() >= max_users_) by_user_.clear();
+  for (const auto& partner : couple->partners()) {
     by_user_[partner.user_id()] = Entry{couple, now};
   }
-  return couple;
+  return CoupleRef(std::move(couple));
 }
 
 void CoupleDirectory::Forget(const std::string& couple_id) {
+  const std::string name = absl::StrCat("couples/", couple_id);
   absl::MutexLock lock(&mu_);
-  for (auto it = by_user_.begin(); it != by_user_.end();) {
-    if (CoupleId(it->second.couple) == couple_id) {
-      by_user_.erase(it++);
-    } else {
-      ++it;
-    }
-  }
+  absl::erase_if(by_user_, [&name](const auto& user_and_entry) {
+    return user_and_entry.second.couple->name() == name;
+  });
 }
 
-}  // namespace tend::scheduler
+}  // namespace tend::services
