@@ -23,6 +23,7 @@
 #include "services/scheduler/push/crypto.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/scheduler_internal.h"
+#include "services/scheduler/user_data.h"
 
 namespace tend::scheduler {
 namespace {
@@ -140,14 +141,13 @@ std::string DeviceIdFor(const v1::Device& device) {
       .substr(0, 16);
 }
 
-// What a caller may see of a stored device: no token, no secret.
-v1::Device Public(v1::Device device) {
+}  // namespace
+
+v1::Device PublicDevice(v1::Device device) {
   device.clear_token();
   device.clear_webhook_signing_secret();
   return device;
 }
-
-}  // namespace
 
 absl::StatusOr<std::string> Scheduler::DeviceScope(
     const Caller& caller, absl::string_view field,
@@ -228,7 +228,7 @@ absl::StatusOr<v1::Device> Scheduler::RegisterDeviceOnce(
        {"platform", v1::DevicePlatform_Name(device.platform())},
        {"new", !existing.has_value()},
        {"evicted", evict}});
-  v1::Device response = Public(device);
+  v1::Device response = PublicDevice(device);
   if (!existing.has_value() && !device.webhook_signing_secret().empty()) {
     // The only time the secret leaves the service.
     response.set_webhook_signing_secret(device.webhook_signing_secret());
@@ -302,7 +302,7 @@ absl::StatusOr<v1::ListDevicesResponse> Scheduler::ListDevices(
           response.devices(response.devices_size() - 1).name());
       break;
     }
-    *response.add_devices() = Public(std::move(device));
+    *response.add_devices() = PublicDevice(std::move(device));
   }
   return response;
 }

@@ -142,6 +142,12 @@ class Scheduler {
       const Caller& caller, const v1::CancelCoupleScheduleRequest& req);
   absl::StatusOr<v1::RescheduleCoupleResponse> RescheduleCouple(
       const Caller& caller, const v1::RescheduleCoupleRequest& req);
+  // One person's data, for pairing's ExportMyData / DeleteMyData
+  // (user_data.cc).
+  absl::StatusOr<v1::ExportUserDataResponse> ExportUserData(
+      const Caller& caller, const v1::ExportUserDataRequest& req);
+  absl::StatusOr<v1::EraseUserDataResponse> EraseUserData(
+      const Caller& caller, const v1::EraseUserDataRequest& req);
 
   // The dispatcher's hooks.
   //

@@ -221,26 +221,15 @@ grpc::Status SchedulerServiceImpl::RescheduleCouple(
 grpc::Status SchedulerServiceImpl::ExportUserData(
     grpc::ServerContext* context, const v1::ExportUserDataRequest* request,
     v1::ExportUserDataResponse* response) {
-  return NotYet(*context);
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::ExportUserData);
 }
 
 grpc::Status SchedulerServiceImpl::EraseUserData(
     grpc::ServerContext* context, const v1::EraseUserDataRequest* request,
     v1::EraseUserDataResponse* response) {
-  return NotYet(*context);
-}
-
-grpc::Status SchedulerServiceImpl::NotYet(
-    const grpc::ServerContext& context) const {
-  absl::StatusOr<services::Caller> caller = auth_.Authenticate(context);
-  if (!caller.ok()) return services::ToGrpcStatus(caller.status());
-  // Both are service-only: a person learns nothing more than with any other
-  // service-only RPC.
-  if (absl::Status service = internal::RequireService(*caller); !service.ok()) {
-    return services::ToGrpcStatus(service);
-  }
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "not implemented yet in this release");
+  return Serve(auth_, context, *request, response, scheduler_,
+               &Scheduler::EraseUserData);
 }
 
 grpc::Status SchedulerServiceImpl::WatchReminders(

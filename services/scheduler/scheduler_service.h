@@ -124,9 +124,6 @@ class SchedulerServiceImpl final : public v1::SchedulerService::Service {
                       v1::EraseUserDataResponse* response) override;
 
  private:
-  // Authenticates, then answers UNIMPLEMENTED: for RPCs of later work.
-  grpc::Status NotYet(const grpc::ServerContext& context) const;
-
   const services::Authenticator& auth_;
   Scheduler* const scheduler_;
   LiveHub* const live_;

@@ -29,6 +29,7 @@ void SecurityStack::StartAll(
       Spawn("tend-pairing",
             argv("pairing",
                  {TEND_PAIRING_BIN, absl::StrCat("--listen=", pairing_addr),
+                  "--test_clock",
                   absl::StrCat("--scheduler_addr=", scheduler_addr)}));
   ASSERT_TRUE(pairing.ok()) << pairing.status();
   absl::StatusOr<e2e::Service> prompt =
