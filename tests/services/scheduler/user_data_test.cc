@@ -279,6 +279,24 @@ TEST_F(UserDataTest, ErasureWaitsInTheOutboxWhileThePromptServiceIsDown) {
   EXPECT_THAT(MentionsOutsideDoneMemory("alice"), IsEmpty());
 }
 
+TEST_F(UserDataTest, ErasureWaitsInTheOutboxWhileTheSchedulerIsDown) {
+  Populate();
+  services::Peer dead_scheduler(
+      absl::StrCat("127.0.0.1:", testing::FreeLoopbackPort()),
+      pairing_token_.get(), absl::Seconds(2));
+  pairing::OutboxRelay blocked(h_.redis(), &dead_scheduler, to_prompt_.get());
+  ASSERT_TRUE(DeleteMe("alice").ok());
+  const int64_t queued = OutboxLength();
+  absl::StatusOr<int> sent = blocked.RelayOnce();
+  EXPECT_TRUE(absl::IsUnavailable(sent.status())) << sent.status();
+  EXPECT_EQ(OutboxLength(), queued);
+  // The prompt service took its part; her push token is still here.
+  EXPECT_THAT(Mentions("words of alice"), IsEmpty());
+  EXPECT_THAT(Mentions("fcm-token-of-alice"), ::testing::Not(IsEmpty()));
+  RelayAll();
+  EXPECT_THAT(MentionsOutsideDoneMemory("alice"), IsEmpty());
+}
+
 TEST_F(UserDataTest, UndoWindowPurgeErasesThePromptsCoupleData) {
   const std::string couple = Populate();
   pairing::v1::UnpairRequest unpair;
