@@ -218,6 +218,9 @@ local function erase_couple(cid)
         redis.call('DEL', P .. 'member:' .. member)
       end
       redis.call('HDEL', P .. 'former:' .. member, user)
+      -- The partner's remembered answers (AcceptInvite's is the couple,
+      -- both ids in it) go too: a retry of theirs runs again instead.
+      redis.call('DEL', P .. 'req:' .. member)
     end
   end
   redis.call('ZREM', P .. 'dissolved', cid)

@@ -259,6 +259,29 @@ TEST_F(UserDataTest, DeleteMyDataLeavesNoMentionOfThePersonAnywhere) {
   EXPECT_THAT(Mentions("words of bob"), IsEmpty());
 }
 
+TEST_F(UserDataTest, ThePartnersRememberedAnswersForgetThePersonToo) {
+  SetProfile("alice", "Alice", "Europe/London");
+  SetProfile("bob", "Bob", "Europe/Paris");
+  pairing::v1::Invite invite;
+  ASSERT_TRUE(
+      pairing_stub_->CreateInvite(h_.ContextFor("alice").get(), {}, &invite)
+          .ok());
+  // Bob's accept is remembered for a retry, and its answer is the couple,
+  // with alice's id in it.
+  pairing::v1::AcceptInviteRequest accept;
+  accept.set_code(invite.code());
+  accept.set_request_id("accept-1");
+  pairing::v1::Couple couple;
+  ASSERT_TRUE(
+      pairing_stub_->AcceptInvite(h_.ContextFor("bob").get(), accept, &couple)
+          .ok());
+  ASSERT_THAT(Mentions("alice"),
+              ::testing::Contains("tend:pairing:req:bob (value)"));
+  ASSERT_TRUE(DeleteMe("alice").ok());
+  RelayAll();
+  EXPECT_THAT(MentionsOutsideDoneMemory("alice"), IsEmpty());
+}
+
 TEST_F(UserDataTest, ErasureWaitsInTheOutboxWhileThePromptServiceIsDown) {
   Populate();
   pairing::OutboxRelay blocked(h_.redis(), to_scheduler_.get(),
