@@ -11,9 +11,11 @@
 //   {sNN}:data     hash  reminder id → payload (opaque bytes, the caller's)
 //   {sNN}:meta     hash  reminder id → "couple|attempts|due_ms" (see .cc)
 //   {sNN}:couple:{couple}  set  the couple's reminder ids, for cancelling
-//   {sNN}:done     zset  reminder id → completion time; remembered for
-//                        QueueOptions::done_memory so re-scheduling a
-//                        delivered occurrence is a no-op
+//   {sNN}:done     zset  SHA-1 of the reminder id → completion time;
+//                        remembered for QueueOptions::done_memory so
+//                        re-scheduling a delivered occurrence is a no-op.
+//                        Hashed because ids name people, and a couple's
+//                        erasure cannot find these entries.
 //   {sNN}:dead     zset  reminder id → dead-letter time
 //   {sNN}:deaddata hash  reminder id → payload, with its last error in meta
 //

@@ -79,7 +79,9 @@ local function schedule(a, k, count)
   local ids = {}
   for i = 1, count do ids[i] = ARGV[a + 4 * (i - 1)] end
   local metas = fetch('HMGET', META, ids)
-  local done = fetch('ZMSCORE', DONE, ids)
+  local hashed = {}
+  for i = 1, count do hashed[i] = redis.sha1hex(ids[i]) end
+  local done = fetch('ZMSCORE', DONE, hashed)
   local seen, zadd, data, meta, couples = {}, {}, {}, {}, {}
   local stored = 0
   for i = 1, count do
@@ -249,7 +251,7 @@ if n > 0 then
       seen[id] = true
       gone[#gone + 1] = id
       zadd[#zadd + 1] = now_text
-      zadd[#zadd + 1] = id
+      zadd[#zadd + 1] = redis.sha1hex(id)
       local members = couples[KEYS[7 + i]]
       if not members then
         members = {}

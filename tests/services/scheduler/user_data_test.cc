@@ -159,25 +159,6 @@ class UserDataTest : public SchedulerFixture {
     return found;
   }
 
-  // Mentions() without the due queue's done memory, which is the one place
-  // erasure does not reach yet. KNOWN GAP: engine/queue keeps the ids of
-  // completed items ("{sNN}:done", for QueueOptions::done_memory, 8 days),
-  // and those ids embed the participant's user id; CancelCouple cannot find
-  // them (the couple's index drops an id when it completes). The fix
-  // belongs in engine/queue (forget a couple's done ids on cancel, or keep
-  // user ids out of queue ids); until then they age out after 8 days.
-  std::vector<std::string> MentionsOutsideDoneMemory(
-      const std::string& needle) {
-    std::vector<std::string> out;
-    for (std::string& where : Mentions(needle)) {
-      if (!absl::StartsWith(where, "tend:q:") ||
-          !absl::StrContains(where, "}:done")) {
-        out.push_back(std::move(where));
-      }
-    }
-    return out;
-  }
-
   // Relays until the outbox is empty.
   void RelayAll() {
     absl::StatusOr<int> sent = relay_->RelayOnce();
@@ -254,7 +235,7 @@ TEST_F(UserDataTest, DeleteMyDataLeavesNoMentionOfThePersonAnywhere) {
   grpc::Status s = DeleteMe("alice");
   ASSERT_TRUE(s.ok()) << s.error_message();
   RelayAll();
-  EXPECT_THAT(MentionsOutsideDoneMemory("alice"), IsEmpty());
+  EXPECT_THAT(Mentions("alice"), IsEmpty());
   // The couple went with her, so its shared history did too.
   EXPECT_THAT(Mentions("words of bob"), IsEmpty());
 }
@@ -279,7 +260,7 @@ TEST_F(UserDataTest, ThePartnersRememberedAnswersForgetThePersonToo) {
               ::testing::Contains("tend:pairing:req:bob (value)"));
   ASSERT_TRUE(DeleteMe("alice").ok());
   RelayAll();
-  EXPECT_THAT(MentionsOutsideDoneMemory("alice"), IsEmpty());
+  EXPECT_THAT(Mentions("alice"), IsEmpty());
 }
 
 TEST_F(UserDataTest, ErasureWaitsInTheOutboxWhileThePromptServiceIsDown) {
@@ -299,7 +280,7 @@ TEST_F(UserDataTest, ErasureWaitsInTheOutboxWhileThePromptServiceIsDown) {
   EXPECT_THAT(Mentions("fcm-token-of-alice"), IsEmpty());
   EXPECT_THAT(Mentions("words of alice"), ::testing::Not(IsEmpty()));
   RelayAll();
-  EXPECT_THAT(MentionsOutsideDoneMemory("alice"), IsEmpty());
+  EXPECT_THAT(Mentions("alice"), IsEmpty());
 }
 
 TEST_F(UserDataTest, ErasureWaitsInTheOutboxWhileTheSchedulerIsDown) {
@@ -317,7 +298,7 @@ TEST_F(UserDataTest, ErasureWaitsInTheOutboxWhileTheSchedulerIsDown) {
   EXPECT_THAT(Mentions("words of alice"), IsEmpty());
   EXPECT_THAT(Mentions("fcm-token-of-alice"), ::testing::Not(IsEmpty()));
   RelayAll();
-  EXPECT_THAT(MentionsOutsideDoneMemory("alice"), IsEmpty());
+  EXPECT_THAT(Mentions("alice"), IsEmpty());
 }
 
 TEST_F(UserDataTest, UndoWindowPurgeErasesThePromptsCoupleData) {
