@@ -161,4 +161,34 @@ int ServeUntilSignal(ServerConfig config) {
   return 0;
 }
 
+absl::StatusOr<StartupFlags> ReadStartupFlags(absl::string_view calls) {
+  absl::StatusOr<engine::RedisOptions> redis =
+      engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
+  if (!redis.ok()) return redis.status();
+  absl::StatusOr<AuthOptions> auth = AuthOptionsFromFlags();
+  if (!auth.ok()) return auth.status();
+  if (!calls.empty() && auth->service_secret.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--service_secret is required to call ", calls));
+  }
+  return StartupFlags{*std::move(redis), *std::move(auth)};
+}
+
+int StartupFailure(absl::string_view name, absl::string_view message) {
+  std::fprintf(stderr, "tend-%s: %s\n", std::string(name).c_str(),
+               std::string(message).c_str());
+  return 2;
+}
+
+ServerConfig ServerConfigFromFlags(std::string name,
+                                   std::vector<grpc::Service*> services,
+                                   engine::RedisClient* redis) {
+  ServerConfig config;
+  config.name = std::move(name);
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.services = std::move(services);
+  config.redis = redis;
+  return config;
+}
+
 }  // namespace tend::services

@@ -6,11 +6,18 @@
 // reflection, and on SIGTERM or SIGINT drains in-flight RPCs for up to
 // --drain_timeout before returning 0.
 //
-//   ServerConfig config;
-//   config.name = "pairing";
-//   config.services = {&service};
-//   config.redis = &redis;
-//   return tend::services::ServeUntilSignal(std::move(config));
+// Each service's RunServer() starts the same way:
+//
+//   BlockTerminationSignals();
+//   absl::StatusOr<StartupFlags> flags = ReadStartupFlags();
+//   if (!flags.ok()) {
+//     return StartupFailure("pairing", flags.status().message());
+//   }
+//   engine::RedisClient redis(flags->redis);
+//   Authenticator auth(flags->auth, clock);
+//   ...  // the service itself
+//   return ServeUntilSignal(
+//       ServerConfigFromFlags("pairing", {&service}, &redis));
 #ifndef TEND_SERVICES_COMMON_SERVER_H_
 #define TEND_SERVICES_COMMON_SERVER_H_
 
@@ -24,9 +31,11 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/redis/redis_client.h"
+#include "services/common/auth.h"
 
 namespace tend::services {
 
@@ -100,6 +109,37 @@ int ServeUntilSignal(ServerConfig config);
 // starts afterwards, so ServeUntilSignal() can wait for them. main() calls
 // it first when it starts background threads before serving.
 void BlockTerminationSignals();
+
+// StartupFlags
+//
+// What every service reads from the shared flags before it starts.
+struct StartupFlags {
+  // --redis.
+  engine::RedisOptions redis;
+  // The key flags (see AuthOptionsFromFlags()).
+  AuthOptions auth;
+};
+
+// ReadStartupFlags()
+//
+// Reads --redis and the key flags. When `calls` names a peer (a service
+// that cannot work without calling it), an empty --service_secret fails
+// too: "--service_secret is required to call <calls>".
+absl::StatusOr<StartupFlags> ReadStartupFlags(absl::string_view calls = "");
+
+// StartupFailure()
+//
+// Prints "tend-<name>: <message>" on stderr and returns 2, the exit status
+// of a service that cannot start with the configuration it was given.
+int StartupFailure(absl::string_view name, absl::string_view message);
+
+// ServerConfigFromFlags()
+//
+// A ServerConfig for service `name` on --listen, serving `services` with
+// health following `redis`.
+ServerConfig ServerConfigFromFlags(std::string name,
+                                   std::vector<grpc::Service*> services,
+                                   engine::RedisClient* redis);
 
 }  // namespace tend::services
 

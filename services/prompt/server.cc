@@ -1,6 +1,5 @@
 #include "services/prompt/server.h"
 
-#include <cstdio>
 #include <memory>
 
 #include "absl/flags/flag.h"
@@ -36,25 +35,16 @@ namespace {
 constexpr absl::Duration kRelayInterval = absl::Seconds(30);
 
 int Fail(absl::string_view message) {
-  std::fprintf(stderr, "tend-prompt: %s\n", std::string(message).c_str());
-  return 2;
+  return services::StartupFailure("prompt", message);
 }
 
 }  // namespace
 
 int RunServer() {
   services::BlockTerminationSignals();
-  absl::StatusOr<engine::RedisOptions> redis_options =
-      engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
-  absl::StatusOr<services::AuthOptions> auth_options =
-      services::AuthOptionsFromFlags();
-  for (const absl::Status& s :
-       {redis_options.status(), auth_options.status()}) {
-    if (!s.ok()) return Fail(s.message());
-  }
-  if (auth_options->service_secret.empty()) {
-    return Fail("--service_secret is required to call pairing");
-  }
+  absl::StatusOr<services::StartupFlags> flags =
+      services::ReadStartupFlags("pairing");
+  if (!flags.ok()) return Fail(flags.status().message());
   if (absl::GetFlag(FLAGS_pairing_addr).empty()) {
     return Fail("--pairing_addr is required: couples live in pairing");
   }
@@ -69,14 +59,14 @@ int RunServer() {
       {{"items", (*catalog)->items().size()},
        {"source", catalog_dir.empty() ? "embedded" : catalog_dir}});
 
-  engine::RedisClient redis(*redis_options);
+  engine::RedisClient redis(flags->redis);
   engine::RedisKeyClock test_clock(&redis);
   const engine::Clock* clock =
       absl::GetFlag(FLAGS_test_clock)
           ? static_cast<const engine::Clock*>(&test_clock)
           : engine::RealClock::Get();
-  services::Authenticator auth(*auth_options, clock);
-  services::ServiceToken token(auth_options->service_secret, "prompt", clock);
+  services::Authenticator auth(flags->auth, clock);
+  services::ServiceToken token(flags->auth.service_secret, "prompt", clock);
   services::Peer pairing(absl::GetFlag(FLAGS_pairing_addr), &token);
   services::Peer scheduler(absl::GetFlag(FLAGS_scheduler_addr), &token);
   services::CoupleDirectory couples(&pairing, clock);
@@ -90,12 +80,8 @@ int RunServer() {
   services::PeriodicTask relay("relay", kRelayInterval, [&prompt] {
     return prompt.RelayPendingScores().status();
   });
-  services::ServerConfig config;
-  config.name = "prompt";
-  config.listen = absl::GetFlag(FLAGS_listen);
-  config.services = {&service};
-  config.redis = &redis;
-  return services::ServeUntilSignal(std::move(config));
+  return services::ServeUntilSignal(
+      services::ServerConfigFromFlags("prompt", {&service}, &redis));
 }
 
 }  // namespace tend::prompt

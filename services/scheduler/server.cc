@@ -2,8 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdio>
-
 #include "absl/flags/flag.h"
 #include "engine/base/log.h"
 #include "engine/queue/due_queue.h"
@@ -45,34 +43,21 @@ namespace tend::scheduler {
 
 int RunServer() {
   services::BlockTerminationSignals();
-  absl::StatusOr<engine::RedisOptions> redis_options =
-      engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
-  absl::StatusOr<services::AuthOptions> auth_options =
-      services::AuthOptionsFromFlags();
+  absl::StatusOr<services::StartupFlags> flags =
+      services::ReadStartupFlags("pairing");
   absl::StatusOr<push::PushConfig> push_config = push::PushConfigFromFlags();
-  for (const absl::Status& s :
-       {redis_options.status(), auth_options.status(), push_config.status()}) {
-    if (!s.ok()) {
-      std::fprintf(stderr, "tend-scheduler: %s\n",
-                   std::string(s.message()).c_str());
-      return 2;
-    }
+  for (const absl::Status& s : {flags.status(), push_config.status()}) {
+    if (!s.ok()) return services::StartupFailure("scheduler", s.message());
   }
-  if (auth_options->service_secret.empty()) {
-    std::fprintf(stderr,
-                 "tend-scheduler: --service_secret is required to call "
-                 "pairing\n");
-    return 2;
-  }
-  engine::RedisClient redis(*redis_options);
+  engine::RedisClient redis(flags->redis);
   engine::RedisKeyClock test_clock(&redis);
   const bool use_test_clock = absl::GetFlag(FLAGS_test_clock);
   const engine::Clock* clock =
       use_test_clock ? static_cast<engine::Clock*>(&test_clock)
                      : engine::RealClock::Get();
 
-  services::Authenticator auth(*auth_options, clock);
-  services::ServiceToken token(auth_options->service_secret, "scheduler",
+  services::Authenticator auth(flags->auth, clock);
+  services::ServiceToken token(flags->auth.service_secret, "scheduler",
                                clock);
   services::Peer pairing(absl::GetFlag(FLAGS_pairing_addr), &token);
   services::CoupleDirectory directory(&pairing, clock);
@@ -87,7 +72,7 @@ int RunServer() {
   scheduler_options.allow_http_webhooks = push_config->webhook.allow_http;
   Scheduler scheduler(&store, &queue, &directory, clock, scheduler_options);
 
-  LiveHub live(&redis, *redis_options);
+  LiveHub live(&redis, flags->redis);
   live.Start();
   // What reminders say comes from the prompt service; the dispatcher falls
   // back to the ritual's own words when it cannot answer in time.
@@ -115,11 +100,8 @@ int RunServer() {
   QueueSampler sampler(&queue, absl::Seconds(5));
 
   SchedulerServiceImpl service(&auth, &scheduler, &live);
-  services::ServerConfig config;
-  config.name = "scheduler";
-  config.listen = absl::GetFlag(FLAGS_listen);
-  config.services = {&service};
-  config.redis = &redis;
+  services::ServerConfig config =
+      services::ServerConfigFromFlags("scheduler", {&service}, &redis);
   // Live streams end when draining starts; their apps reconnect elsewhere.
   config.before_drain = [&live] { live.Close(); };
   const int exit_code = services::ServeUntilSignal(std::move(config));
