@@ -33,8 +33,8 @@ SHIPPED=(tend-pairing tend-prompt tend-scheduler tendctl tend-plan)
 # the dispatcher, and the probe for absl::Mutex; the targets, then their
 # CTest names (the GoogleTest suites in them).
 TSAN_TESTS=(tend_queue_test tend_queue_durability_test
-  scheduler_integration_test push_delivery_test tsan_probe)
-TSAN_REGEX='^(DueQueueTest|DueQueueDurabilityTest|SchedulerIntegrationTest|PushDeliveryTest|DeadLetterTest|tsan_absl_hooks)[._]'
+  scheduler_integration_test push_delivery_test dispatch_threads_test tsan_probe)
+TSAN_REGEX='^(DueQueueTest|DueQueueDurabilityTest|SchedulerIntegrationTest|PushDeliveryTest|DeadLetterTest|DispatchThreadsTest|tsan_absl_hooks)[._]'
 CTEST=(ctest --output-on-failure -j "$(nproc)" --no-tests=error)
 
 plain() {
