@@ -52,6 +52,10 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "endpoint.");
 ABSL_FLAG(std::string, log_level, "info",
           "Least severe log level written: debug, info, warning or error.");
+ABSL_FLAG(bool, test_clock, false,
+          "Tests only: read the time from Redis key tend:test:clock (unix "
+          "microseconds), so simulated weeks pass in seconds and every "
+          "service (invites, tokens, reminders) follows the same time.");
 
 namespace tend::services {
 

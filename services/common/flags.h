@@ -44,6 +44,9 @@ ABSL_DECLARE_FLAG(absl::Duration, drain_timeout);
 ABSL_DECLARE_FLAG(std::string, metrics_listen);
 // --log_level: debug, info, warning or error.
 ABSL_DECLARE_FLAG(std::string, log_level);
+// --test_clock: tests only; the time comes from Redis key tend:test:clock
+// (see ClockFromFlags() in services/common/server.h).
+ABSL_DECLARE_FLAG(bool, test_clock);
 
 namespace tend::services {
 

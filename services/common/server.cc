@@ -180,6 +180,11 @@ int StartupFailure(absl::string_view name, absl::string_view message) {
   return 2;
 }
 
+const engine::Clock* ClockFromFlags(const engine::RedisKeyClock* test_clock) {
+  if (absl::GetFlag(FLAGS_test_clock)) return test_clock;
+  return engine::RealClock::Get();
+}
+
 ServerConfig ServerConfigFromFlags(std::string name,
                                    std::vector<grpc::Service*> services,
                                    engine::RedisClient* redis) {

@@ -14,6 +14,8 @@
 //     return StartupFailure("pairing", flags.status().message());
 //   }
 //   engine::RedisClient redis(flags->redis);
+//   engine::RedisKeyClock test_clock(&redis);
+//   const engine::Clock* clock = ClockFromFlags(&test_clock);
 //   Authenticator auth(flags->auth, clock);
 //   ...  // the service itself
 //   return ServeUntilSignal(
@@ -35,6 +37,8 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/redis/redis_client.h"
+#include "engine/redis/redis_clock.h"
+#include "engine/time/clock.h"
 #include "services/common/auth.h"
 
 namespace tend::services {
@@ -132,6 +136,12 @@ absl::StatusOr<StartupFlags> ReadStartupFlags(absl::string_view calls = "");
 // Prints "tend-<name>: <message>" on stderr and returns 2, the exit status
 // of a service that cannot start with the configuration it was given.
 int StartupFailure(absl::string_view name, absl::string_view message);
+
+// ClockFromFlags()
+//
+// The clock a service runs on: `test_clock` with --test_clock, otherwise
+// the real one.
+const engine::Clock* ClockFromFlags(const engine::RedisKeyClock* test_clock);
 
 // ServerConfigFromFlags()
 //

@@ -1,7 +1,6 @@
 #include "services/pairing/server.h"
 
 #include <atomic>
-#include <cstdio>
 
 #include "absl/flags/flag.h"
 #include "engine/base/log.h"
@@ -23,35 +22,19 @@ ABSL_FLAG(absl::Duration, invite_ttl, absl::Hours(24),
 ABSL_FLAG(absl::Duration, undo_window, absl::Hours(24 * 7),
           "After Unpair, how long the shared history is kept (readable to "
           "nobody) so the two can re-pair and get it back.");
-ABSL_FLAG(bool, test_clock, false,
-          "Tests only: read the time from Redis key tend:test:clock (unix "
-          "microseconds), as the scheduler's and the prompt service's "
-          "--test_clock do, so invites, the undo window and the service "
-          "tokens pairing sends its peers follow the same simulated time.");
 
 namespace tend::pairing {
 
 int RunServer() {
   services::BlockTerminationSignals();
-  absl::StatusOr<engine::RedisOptions> redis_options =
-      engine::ParseRedisUrl(absl::GetFlag(FLAGS_redis));
-  absl::StatusOr<services::AuthOptions> auth_options =
-      services::AuthOptionsFromFlags();
-  for (const absl::Status& s :
-       {redis_options.status(), auth_options.status()}) {
-    if (!s.ok()) {
-      std::fprintf(stderr, "tend-pairing: %s\n",
-                   std::string(s.message()).c_str());
-      return 2;
-    }
+  absl::StatusOr<services::StartupFlags> flags = services::ReadStartupFlags();
+  if (!flags.ok()) {
+    return services::StartupFailure("pairing", flags.status().message());
   }
-  engine::RedisClient redis(*redis_options);
+  engine::RedisClient redis(flags->redis);
   engine::RedisKeyClock test_clock(&redis);
-  const engine::Clock* clock =
-      absl::GetFlag(FLAGS_test_clock)
-          ? static_cast<const engine::Clock*>(&test_clock)
-          : engine::RealClock::Get();
-  services::Authenticator auth(*auth_options, clock);
+  const engine::Clock* clock = services::ClockFromFlags(&test_clock);
+  services::Authenticator auth(flags->auth, clock);
   PairingOptions options;
   options.invite_ttl = absl::GetFlag(FLAGS_invite_ttl);
   options.undo_window = absl::GetFlag(FLAGS_undo_window);
@@ -69,14 +52,13 @@ int RunServer() {
   const std::string scheduler_addr = absl::GetFlag(FLAGS_scheduler_addr);
   const std::string prompt_addr = absl::GetFlag(FLAGS_prompt_addr);
   if (!scheduler_addr.empty() || !prompt_addr.empty()) {
-    if (auth_options->service_secret.empty()) {
-      std::fprintf(stderr,
-                   "tend-pairing: --scheduler_addr and --prompt_addr need "
-                   "--service_secret\n");
-      return 2;
+    if (flags->auth.service_secret.empty()) {
+      return services::StartupFailure(
+          "pairing",
+          "--scheduler_addr and --prompt_addr need --service_secret");
     }
     token = std::make_unique<services::ServiceToken>(
-        auth_options->service_secret, "pairing", clock);
+        flags->auth.service_secret, "pairing", clock);
     scheduler = std::make_unique<services::Peer>(scheduler_addr, token.get());
     prompt = std::make_unique<services::Peer>(prompt_addr, token.get());
     exports = std::make_unique<PeerExports>(prompt.get(), scheduler.get());
@@ -98,12 +80,8 @@ int RunServer() {
   services::PeriodicTask purge("purge", absl::Minutes(1), [&pairing] {
     return pairing.PurgeDissolved().status();
   });
-  services::ServerConfig config;
-  config.name = "pairing";
-  config.listen = absl::GetFlag(FLAGS_listen);
-  config.services = {&service};
-  config.redis = &redis;
-  const int exit_code = services::ServeUntilSignal(std::move(config));
+  const int exit_code = services::ServeUntilSignal(
+      services::ServerConfigFromFlags("pairing", {&service}, &redis));
   if (relay != nullptr) relay->Stop();
   return exit_code;
 }

@@ -23,10 +23,6 @@ ABSL_FLAG(std::string, catalog_dir, "",
           "of the copy compiled into the binary, e.g. to try edits to "
           "services/prompt/catalog without a rebuild. Every file is checked "
           "as at start-up; a bad one stops the service.");
-ABSL_FLAG(bool, test_clock, false,
-          "Tests only: read the time from Redis key tend:test:clock (unix "
-          "microseconds) so simulated weeks pass in seconds, as the "
-          "scheduler's --test_clock does.");
 
 namespace tend::prompt {
 namespace {
@@ -61,10 +57,7 @@ int RunServer() {
 
   engine::RedisClient redis(flags->redis);
   engine::RedisKeyClock test_clock(&redis);
-  const engine::Clock* clock =
-      absl::GetFlag(FLAGS_test_clock)
-          ? static_cast<const engine::Clock*>(&test_clock)
-          : engine::RealClock::Get();
+  const engine::Clock* clock = services::ClockFromFlags(&test_clock);
   services::Authenticator auth(flags->auth, clock);
   services::ServiceToken token(flags->auth.service_secret, "prompt", clock);
   services::Peer pairing(absl::GetFlag(FLAGS_pairing_addr), &token);

@@ -35,9 +35,6 @@ ABSL_FLAG(absl::Duration, lease, absl::Seconds(30),
           "it; a dead worker's items return after this long.");
 ABSL_FLAG(int, max_attempts, 8,
           "Delivery attempts before a reminder goes to the dead letter.");
-ABSL_FLAG(bool, test_clock, false,
-          "Tests only: read the time from Redis key tend:test:clock (unix "
-          "microseconds) so simulated weeks pass in seconds.");
 
 namespace tend::scheduler {
 
@@ -51,10 +48,7 @@ int RunServer() {
   }
   engine::RedisClient redis(flags->redis);
   engine::RedisKeyClock test_clock(&redis);
-  const bool use_test_clock = absl::GetFlag(FLAGS_test_clock);
-  const engine::Clock* clock =
-      use_test_clock ? static_cast<engine::Clock*>(&test_clock)
-                     : engine::RealClock::Get();
+  const engine::Clock* clock = services::ClockFromFlags(&test_clock);
 
   services::Authenticator auth(flags->auth, clock);
   services::ServiceToken token(flags->auth.service_secret, "scheduler",
@@ -87,7 +81,7 @@ int RunServer() {
   }
   dispatch.threads = absl::GetFlag(FLAGS_dispatch_threads);
   dispatch.batch = absl::GetFlag(FLAGS_dispatch_batch);
-  dispatch.queue_uses_clock = use_test_clock;
+  dispatch.queue_uses_clock = absl::GetFlag(FLAGS_test_clock);
   push::ProviderSet providers(*push_config, clock);
   PushSink push(&store, &providers, clock, dispatch.worker_id);
   Log(LogLevel::kInfo, "push.configured",
