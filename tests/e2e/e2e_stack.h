@@ -61,6 +61,13 @@ std::string ServiceBearer(const std::string& service);
 // A client context carrying `bearer` and a 10-second deadline.
 std::unique_ptr<grpc::ClientContext> WithAuth(const std::string& bearer);
 
+// SetDayProfile()
+//
+// Gives `user` the profile the e2e suites use: named after them, in `zone`,
+// awake 06:00-23:00, quiet 23:00-06:00.
+grpc::Status SetDayProfile(pairing::v1::PairingService::Stub* pairing,
+                           const std::string& user, const std::string& zone);
+
 // Service
 //
 // A spawned binary that printed its "listening on" line.

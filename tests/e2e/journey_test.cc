@@ -38,21 +38,7 @@ constexpr absl::Duration kStep = absl::Minutes(30);
 class JourneyTest : public e2e::StackTest {
  protected:
   void SetProfile(const std::string& user, const std::string& zone) {
-    pairing::v1::UpdatePartnerProfileRequest req;
-    pairing::v1::PartnerProfile* p = req.mutable_profile();
-    p->set_display_name(user);
-    p->set_time_zone(zone);
-    p->mutable_waking_hours()->mutable_start()->set_hours(6);
-    p->mutable_waking_hours()->mutable_end()->set_hours(23);
-    p->mutable_quiet_hours()->mutable_start()->set_hours(23);
-    p->mutable_quiet_hours()->mutable_end()->set_hours(6);
-    for (const char* f :
-         {"display_name", "time_zone", "waking_hours", "quiet_hours"}) {
-      req.mutable_update_mask()->add_paths(f);
-    }
-    pairing::v1::PartnerProfile out;
-    grpc::Status s = pairing_->UpdatePartnerProfile(
-        e2e::WithAuth(e2e::UserBearer(user)).get(), req, &out);
+    grpc::Status s = e2e::SetDayProfile(pairing_.get(), user, zone);
     ASSERT_TRUE(s.ok()) << user << ": " << s.error_message();
   }
 
@@ -115,11 +101,11 @@ TEST_F(JourneyTest, PairDefaultRitualsRemindersStreaksAndCadence) {
       "tend-pairing", {TEND_PAIRING_BIN, "--listen=127.0.0.1:0",
                        absl::StrCat("--scheduler_addr=", scheduler_addr)});
   ASSERT_TRUE(pairing.ok()) << pairing.status();
-  absl::StatusOr<e2e::Service> scheduler = Spawn(
-      "tend-scheduler",
-      {TEND_SCHEDULER_BIN, absl::StrCat("--listen=", scheduler_addr),
-       "--test_clock", absl::StrCat("--pairing_addr=", pairing->address),
-       absl::StrCat("--metrics_listen=", metrics_addr)});
+  absl::StatusOr<e2e::Service> scheduler =
+      Spawn("tend-scheduler",
+            {TEND_SCHEDULER_BIN, absl::StrCat("--listen=", scheduler_addr),
+             "--test_clock", absl::StrCat("--pairing_addr=", pairing->address),
+             absl::StrCat("--metrics_listen=", metrics_addr)});
   ASSERT_TRUE(scheduler.ok()) << scheduler.status();
   pairing_ = pairing::v1::PairingService::NewStub(pairing->channel);
   scheduler_ = v1::SchedulerService::NewStub(scheduler->channel);
@@ -283,12 +269,12 @@ TEST_F(JourneyTest, PairDefaultRitualsRemindersStreaksAndCadence) {
             << absl::ToDoubleSeconds(absl::Now() - started) << " s\n";
 
   // The scheduler's metrics moved with the journey.
-  absl::StatusOr<std::string> metrics = testing::HttpGet(metrics_addr, "/metrics");
+  absl::StatusOr<std::string> metrics =
+      testing::HttpGet(metrics_addr, "/metrics");
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   for (const char* expected :
        {"tend_deliveries_total{outcome=\"published\",provider=\"live\"}",
-        "tend_dispatch_lateness_seconds_count",
-        "tend_queue_depth{shard=\"0\"}",
+        "tend_dispatch_lateness_seconds_count", "tend_queue_depth{shard=\"0\"}",
         "tend_rpc_requests_total{code=\"OK\",method=\"AcknowledgeReminder\""}) {
     EXPECT_THAT(*metrics, ::testing::HasSubstr(expected));
   }

@@ -25,12 +25,11 @@ void SecurityStack::StartAll(
   };
   // Pairing first: the others look couples up in it. The scheduler's port
   // is fixed up front, so pairing's outbox relay reaches it once it is up.
-  absl::StatusOr<e2e::Service> pairing =
-      Spawn("tend-pairing",
-            argv("pairing",
-                 {TEND_PAIRING_BIN, absl::StrCat("--listen=", pairing_addr),
-                  "--test_clock",
-                  absl::StrCat("--scheduler_addr=", scheduler_addr)}));
+  absl::StatusOr<e2e::Service> pairing = Spawn(
+      "tend-pairing",
+      argv("pairing", {TEND_PAIRING_BIN,
+                       absl::StrCat("--listen=", pairing_addr), "--test_clock",
+                       absl::StrCat("--scheduler_addr=", scheduler_addr)}));
   ASSERT_TRUE(pairing.ok()) << pairing.status();
   absl::StatusOr<e2e::Service> prompt =
       Spawn("tend-prompt",
@@ -56,21 +55,7 @@ void SecurityStack::StartAll(
 }
 
 void SecurityStack::Profile(const std::string& user, const std::string& zone) {
-  pairing::v1::UpdatePartnerProfileRequest req;
-  pairing::v1::PartnerProfile* p = req.mutable_profile();
-  p->set_display_name(user);
-  p->set_time_zone(zone);
-  p->mutable_waking_hours()->mutable_start()->set_hours(6);
-  p->mutable_waking_hours()->mutable_end()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_start()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_end()->set_hours(6);
-  for (const char* f :
-       {"display_name", "time_zone", "waking_hours", "quiet_hours"}) {
-    req.mutable_update_mask()->add_paths(f);
-  }
-  pairing::v1::PartnerProfile out;
-  grpc::Status s = pairing_stub_->UpdatePartnerProfile(
-      e2e::WithAuth(e2e::UserBearer(user)).get(), req, &out);
+  grpc::Status s = e2e::SetDayProfile(pairing_stub_.get(), user, zone);
   ASSERT_TRUE(s.ok()) << user << ": " << s.error_message();
 }
 
