@@ -17,7 +17,7 @@ TEND_BUILD_PACKAGES=(
 
 # clang 14 with libFuzzer and the sanitizer runtimes, for build-asan/ and
 # build-tsan/ (test.sh, fuzz.sh).
-TEND_SANITIZER_PACKAGES=(clang-14 libclang-rt-14-dev)
+TEND_SANITIZER_PACKAGES=(clang-14 libclang-rt-14-dev llvm-14)  # llvm-14: llvm-symbolizer for reports
 
 tend_log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
