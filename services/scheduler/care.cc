@@ -596,7 +596,7 @@ std::vector<absl::StatusOr<PlannedItems>> Scheduler::SettleAndPlanBatch(
       reads.push_back({});
       reads.back().couple_id = couple_id;
       reads.back().plan_window = PlanWindow(tick.start);
-      reads.back().expired_before = clock_->Now() - kReminderRetention;
+      reads.back().expired_before = clock_->Now() - store_->retention();
     }
     CoupleReads& r = reads[it->second];
     read_of[i] = it->second;

@@ -198,6 +198,59 @@ void Dispatcher::SendAll(std::vector<Job>& jobs,
   if (!written.ok()) {
     for (size_t i : writing) jobs[i].status = written;
   }
+  // Each couple's records just written are history from now on: a sweep
+  // takes them once they are past the retention.
+  const absl::Duration retention = scheduler_->store()->retention();
+  for (const CoupleWrites& w : writes) {
+    if (w.reminders.empty()) continue;
+    absl::Time latest = absl::InfinitePast();
+    for (const v1::Reminder& r : w.reminders) {
+      latest = std::max(latest, FromProto(r.due_time()));
+    }
+    engine::QueuedReminder sweep = SweepItem(w.couple_id, latest, retention);
+    absl::MutexLock lock(&sweeps_mu_);
+    if (!sweeps_queued_.contains(sweep.id)) next->push_back(std::move(sweep));
+  }
+}
+
+void Dispatcher::SweepAll(std::vector<Job>& jobs,
+                          std::vector<engine::QueuedReminder>* next) {
+  std::vector<CoupleReads> reads;
+  std::vector<std::vector<size_t>> of;
+  absl::flat_hash_map<std::string, size_t> by_couple;
+  const absl::Time now = clock_->Now();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].decoded.ok() || !jobs[i].decoded->sweep) continue;
+    const std::string& couple_id = jobs[i].item->reminder.couple_id;
+    auto [it, added] = by_couple.try_emplace(couple_id, reads.size());
+    if (added) {
+      reads.push_back({});
+      reads.back().couple_id = couple_id;
+      reads.back().expired_before = now - scheduler_->store()->retention();
+      of.push_back({});
+    }
+    of[it->second].push_back(i);
+  }
+  if (reads.empty()) return;
+  absl::StatusOr<std::vector<CoupleData>> data =
+      scheduler_->store()->ReadCouples(reads);
+  absl::Status status = data.status();
+  if (status.ok()) {
+    std::vector<CoupleWrites> writes(reads.size());
+    for (size_t k = 0; k < reads.size(); ++k) {
+      writes[k].couple_id = reads[k].couple_id;
+      writes[k].forget = std::move((*data)[k].expired_ids);
+      if (writes[k].forget.size() >= CoupleReads::kTrimPerRead) {
+        next->push_back({absl::StrCat("sweep.", reads[k].couple_id, ".more.",
+                                      absl::ToUnixMillis(now)),
+                         reads[k].couple_id, now, "W"});
+      }
+    }
+    status = scheduler_->store()->WriteCouples(writes);
+  }
+  for (const std::vector<size_t>& couple_jobs : of) {
+    for (size_t i : couple_jobs) jobs[i].status = status;
+  }
 }
 
 void Dispatcher::PlanAll(std::vector<Job>& jobs,
@@ -253,7 +306,8 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
     job.item = &claimed[i];
     job.decoded = DecodeItem(claimed[i].reminder.payload);
     job.status = job.decoded.status();
-    if (!job.status.ok()) continue;
+    // A sweep needs no couple from pairing, only the id it was queued with.
+    if (!job.status.ok() || job.decoded->sweep) continue;
     const std::string& user = job.decoded->reminder
                                   ? job.decoded->reminder->recipient_user_id()
                               : job.decoded->tick ? job.decoded->tick->user_id
@@ -274,6 +328,7 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
   std::vector<engine::QueuedReminder> next;
   SendAll(jobs, &next);
   PlanAll(jobs, &next);
+  SweepAll(jobs, &next);
   for (Job& job : jobs) {
     if (job.couple != nullptr && job.decoded->resume_ritual_id) {
       job.status =
@@ -307,6 +362,11 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
   }
   if (!completed.empty() || !next.empty()) {
     TEND_RETURN_IF_ERROR(queue_->Complete(completed, next).status());
+  }
+  absl::MutexLock lock(&sweeps_mu_);
+  if (sweeps_queued_.size() > 65536) sweeps_queued_.clear();
+  for (const engine::QueuedReminder& q : next) {
+    if (q.payload == "W") sweeps_queued_.insert(q.id);
   }
   return static_cast<int>(claimed.size());
 }

@@ -5,6 +5,8 @@
 //     record it as delivered;
 //   - a tick: settle the occurrence before it and plan the next one;
 //   - a resume: resume the paused ritual;
+//   - a sweep: forget the couple's records past the history retention
+//     (every delivery queues the sweep of its record; SweepItem());
 // and finally ack the batch and queue what the ticks planned in one atomic
 // step per shard (DueQueue::Complete). The store's reads and writes are
 // batched too: one read of every reminder's record and ritual, one write of
@@ -28,6 +30,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -124,6 +127,11 @@ class Dispatcher {
   // Settles and plans the batch's ticks (Scheduler::SettleAndPlanBatch).
   void PlanAll(std::vector<Job>& jobs,
                std::vector<engine::QueuedReminder>* next);
+  // Runs the batch's sweeps: one read of each couple's records past the
+  // retention and one write forgetting them. A couple with more left gets
+  // another sweep, due now.
+  void SweepAll(std::vector<Job>& jobs,
+                std::vector<engine::QueuedReminder>* next);
 
   engine::DueQueue* const queue_;
   Scheduler* const scheduler_;
@@ -135,6 +143,11 @@ class Dispatcher {
   absl::Mutex recovery_mu_;
   absl::Time last_recovery_ ABSL_GUARDED_BY(recovery_mu_) =
       absl::InfinitePast();
+  // Sweep ids this replica has queued lately: a couple's many deliveries
+  // in one slot ask the queue for its sweep once. Forgotten wholesale when
+  // it grows large; the queue is idempotent on ids anyway.
+  absl::Mutex sweeps_mu_;
+  absl::flat_hash_set<std::string> sweeps_queued_ ABSL_GUARDED_BY(sweeps_mu_);
   std::vector<std::thread> threads_;
 };
 

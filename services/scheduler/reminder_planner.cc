@@ -53,6 +53,10 @@ std::string EncodeResume(absl::string_view ritual_id,
 
 absl::StatusOr<QueueItem> DecodeItem(absl::string_view payload) {
   QueueItem item;
+  if (payload == "W") {
+    item.sweep = true;
+    return item;
+  }
   if (!payload.empty() && payload[0] == 'R') {
     v1::Reminder reminder;
     if (reminder.ParseFromArray(payload.data() + 1,
@@ -83,6 +87,18 @@ absl::StatusOr<QueueItem> DecodeItem(absl::string_view payload) {
     }
   }
   return absl::DataLossError("queue: payload does not decode");
+}
+
+engine::QueuedReminder SweepItem(absl::string_view couple_id, absl::Time due,
+                                 absl::Duration retention) {
+  const absl::Duration slot = std::max(retention / 4, absl::Minutes(1));
+  // The slot's end strictly after due + retention: a sweep forgets what
+  // is due strictly before its time minus the retention.
+  const absl::Time at = absl::UnixEpoch() +
+                        absl::Floor(due + retention - absl::UnixEpoch(), slot) +
+                        slot;
+  return {absl::StrCat("sweep.", couple_id, ".", absl::ToUnixSeconds(at)),
+          std::string(couple_id), at, "W"};
 }
 
 std::string ReminderId(const v1::Reminder& reminder) {

@@ -47,24 +47,36 @@ struct Tick {
 
 // QueueItem
 //
-// A decoded queue payload: a reminder to deliver, a tick, or a paused
-// ritual to resume.
+// A decoded queue payload: a reminder to deliver, a tick, a paused ritual
+// to resume, or a sweep of the couple's history past its retention.
 struct QueueItem {
   std::optional<v1::Reminder> reminder;
   std::optional<Tick> tick;
   std::optional<std::string> resume_ritual_id;
   std::string resume_user_id;
+  bool sweep = false;
 };
 
 // EncodeReminder(), EncodeTick(), EncodeResume(), DecodeItem()
 //
 // The queue payload formats: "R" + Reminder bytes, "T" + JSON tick,
-// "U" + ritual id + "|" + a partner's user id.
+// "U" + ritual id + "|" + a partner's user id, "W" for a sweep.
 std::string EncodeReminder(const v1::Reminder& reminder);
 std::string EncodeTick(const Tick& tick);
 std::string EncodeResume(absl::string_view ritual_id,
                          absl::string_view user_id);
 absl::StatusOr<QueueItem> DecodeItem(absl::string_view payload);
+
+// SweepItem()
+//
+// The queue item that trims the couple's records due more than `retention`
+// before it runs, for a record due at `due`. Time is cut in slots of
+// max(retention / 4, 1 minute); the sweep runs at the end of the slot that
+// due + retention falls in, and its id names the slot, so every record of
+// the couple in one slot asks for one sweep. A record is therefore kept at
+// least `retention` and at most 1.25 times as long (or a minute longer).
+engine::QueuedReminder SweepItem(absl::string_view couple_id, absl::Time due,
+                                 absl::Duration retention);
 
 // IsTickId()
 //

@@ -771,7 +771,7 @@ absl::StatusOr<std::string> SchedulerStore::RecordDelivery(
           {Key(couple_id, absl::StrCat("deliveries:", reminder_id)),
            Key(couple_id, absl::StrCat("delivery_state:", reminder_id))},
           {delivery.SerializeAsString(), absl::StrCat(kMaxDeliveriesKept),
-           absl::StrCat(absl::ToInt64Milliseconds(kDeliveryRetention)),
+           absl::StrCat(absl::ToInt64Milliseconds(retention_)),
            settled_device.empty()
                ? std::string()
                : absl::StrCat(delivery_key, "|", settled_device),

@@ -33,7 +33,7 @@
 //                                    "delivered" or "rejected": the devices
 //                                    a retry must not send to again
 //
-// The per-reminder keys expire kDeliveryRetention after their last write.
+// The per-reminder keys expire retention() after their last write.
 // EraseCouple finds the per-person keys through device_users and the
 // per-reminder ones through the reminders hash, so erasing a couple (on
 // unpair, and on either partner's DeleteMyData) leaves no token behind.
@@ -67,17 +67,14 @@ namespace tend::scheduler {
 // Delivery attempts kept per reminder; older ones are dropped first.
 inline constexpr int kMaxDeliveriesKept = 100;
 
-// kDeliveryRetention
+// kDefaultRetention
 //
-// How long a reminder's delivery records outlive their last write.
-inline constexpr absl::Duration kDeliveryRetention = absl::Hours(24 * 35);
-
-// kReminderRetention
-//
-// How long a reminder's record is kept after its due time, as long as its
-// delivery records: older ones are trimmed as the couple's ticks run (see
-// CoupleReads::expired_before), so a couple's records stay bounded.
-inline constexpr absl::Duration kReminderRetention = kDeliveryRetention;
+// How long a reminder's record is kept after its due time, and its delivery
+// records after their last write, unless the operator says otherwise
+// (--history_retention). Older records are trimmed by the couple's ticks
+// and by sweeps the dispatcher queues (see CoupleReads::expired_before), so
+// a couple's history stays bounded.
+inline constexpr absl::Duration kDefaultRetention = absl::Hours(24 * 35);
 
 // RecordSummary
 //
@@ -160,10 +157,18 @@ struct CoupleWrites {
 
 // SchedulerStore
 //
-// Thread-safe; holds nothing but the client.
+// Thread-safe; holds nothing but the client and the retention.
 class SchedulerStore {
  public:
-  explicit SchedulerStore(engine::RedisClient* redis) : redis_(redis) {}
+  explicit SchedulerStore(engine::RedisClient* redis,
+                          absl::Duration retention = kDefaultRetention)
+      : redis_(redis), retention_(retention) {}
+
+  // retention()
+  //
+  // How long history is kept: records past their due time, delivery
+  // records past their last write.
+  absl::Duration retention() const { return retention_; }
 
   // redis()
   //
@@ -319,6 +324,7 @@ class SchedulerStore {
 
  private:
   engine::RedisClient* const redis_;
+  const absl::Duration retention_;
 };
 
 }  // namespace tend::scheduler

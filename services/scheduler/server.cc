@@ -35,6 +35,11 @@ ABSL_FLAG(absl::Duration, lease, absl::Seconds(30),
           "it; a dead worker's items return after this long.");
 ABSL_FLAG(int, max_attempts, 8,
           "Delivery attempts before a reminder goes to the dead letter.");
+ABSL_FLAG(absl::Duration, history_retention,
+          tend::scheduler::kDefaultRetention,
+          "How long a reminder's record is kept after its due time, and its "
+          "delivery records after their last write; at least 1m. A reminder "
+          "trimmed before it is answered can no longer be answered.");
 
 namespace tend::scheduler {
 
@@ -45,6 +50,11 @@ int RunServer() {
   absl::StatusOr<push::PushConfig> push_config = push::PushConfigFromFlags();
   for (const absl::Status& s : {flags.status(), push_config.status()}) {
     if (!s.ok()) return services::StartupFailure("scheduler", s.message());
+  }
+  const absl::Duration retention = absl::GetFlag(FLAGS_history_retention);
+  if (retention < absl::Minutes(1)) {
+    return services::StartupFailure("scheduler",
+                                    "--history_retention must be at least 1m");
   }
   engine::RedisClient redis(flags->redis);
   engine::RedisKeyClock test_clock(&redis);
@@ -61,7 +71,7 @@ int RunServer() {
   queue_options.lease = absl::GetFlag(FLAGS_lease);
   queue_options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
   engine::DueQueue queue(&redis, queue_options);
-  SchedulerStore store(&redis);
+  SchedulerStore store(&redis, retention);
   SchedulerOptions scheduler_options;
   scheduler_options.allow_http_webhooks = push_config->webhook.allow_http;
   Scheduler scheduler(&store, &queue, &directory, clock, scheduler_options);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "engine/base/status_macros.h"
 #include "engine/redis/redis_clock.h"
@@ -130,7 +131,23 @@ absl::StatusOr<QueueTotals> StackTest::Totals() {
     totals.due_unclaimed += s.due_unclaimed;
     totals.leased += s.leased;
     totals.dead += s.dead;
+    // Each shard's "due" zset, as engine/queue/due_queue.h lays it out.
+    const std::string due = absl::StrFormat(
+        "%s:{s%02d}:due", queue_->options().prefix, s.shard);
+    std::string cursor = "0";
+    do {
+      TEND_ASSIGN_OR_RETURN(
+          engine::RedisReply page,
+          redis_->Command({"ZSCAN", due, cursor, "MATCH", "sweep.*", "COUNT",
+                           "1000"}));
+      if (page.elements.size() != 2) {
+        return absl::InternalError("ZSCAN: unexpected reply");
+      }
+      cursor = page.elements[0].str;
+      totals.sweeps += page.elements[1].elements.size() / 2;
+    } while (cursor != "0");
   }
+  totals.scheduled -= totals.sweeps;
   return totals;
 }
 

@@ -79,9 +79,12 @@ struct Service {
 
 // QueueTotals
 //
-// DueQueue::Stats() summed over the shards.
+// DueQueue::Stats() summed over the shards, with the scheduler's history
+// sweeps (queue ids "sweep.…", due a retention after each delivery) counted
+// apart: `scheduled` is the reminders, ticks and resumes still to run.
 struct QueueTotals {
   int64_t scheduled = 0;
+  int64_t sweeps = 0;
   int64_t due_unclaimed = 0;
   int64_t leased = 0;
   int64_t dead = 0;

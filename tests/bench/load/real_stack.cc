@@ -83,6 +83,10 @@ absl::Status RealStack::Start(const StackOptions& options) {
     }
     argv.insert(argv.end(), options.extra_flags.begin(),
                 options.extra_flags.end());
+    if (tier == Tier::kScheduler) {
+      argv.insert(argv.end(), options.scheduler_flags.begin(),
+                  options.scheduler_flags.end());
+    }
     processes_[i] = std::make_unique<testing::ChildProcess>(
         std::move(argv), std::vector<std::pair<std::string, std::string>>{
                              {"TEND_REDIS", redis_server_.url()},

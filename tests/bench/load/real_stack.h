@@ -59,6 +59,8 @@ struct StackOptions {
   bool test_clock = false;
   // Extra flags for every service, e.g. "--log_level=warning".
   std::vector<std::string> extra_flags;
+  // Extra flags for the scheduler only.
+  std::vector<std::string> scheduler_flags;
 };
 
 // MemoryUse

@@ -34,6 +34,11 @@
 // 3. At the end: a table of the samples, every RPC's calls and errors by
 //    code, and the verdict.
 //
+// The scheduler keeps delivered reminders for --history_retention (3
+// minutes here, 35 days in production), so within the run records age out
+// as fast as new ones are delivered, and "flat" covers Redis in its steady
+// state, retention sweeps included, not the first 35 days of a deployment.
+//
 // It fails (exit 1) on any failed RPC (every call above is one that must
 // succeed: no error is expected), on a live stream that ends by itself,
 // and on memory that is not flat. Flat, for each series (three RSS and
@@ -92,8 +97,14 @@ ABSL_FLAG(double, moments_span, 1.0,
           "--duration, counted from the start of onboarding.");
 ABSL_FLAG(absl::Duration, sample_every, absl::Seconds(10),
           "How often RSS and Redis memory are sampled.");
-ABSL_FLAG(absl::Duration, warmup, absl::Minutes(2),
-          "Samples before this are not judged for growth.");
+ABSL_FLAG(absl::Duration, warmup, absl::Minutes(5),
+          "Samples before this are not judged for growth; give it at least "
+          "--history_retention plus a minute or two.");
+ABSL_FLAG(absl::Duration, history_retention, absl::Minutes(3),
+          "The scheduler's --history_retention. Delivered reminders stay in "
+          "Redis this long; with the 35-day default, Redis grows with every "
+          "reminder delivered until day 35 and a 10-minute run cannot reach "
+          "the steady state it measures.");
 ABSL_FLAG(double, growth_tolerance, 0.10,
           "Allowed growth after warm-up, as a fraction of the value then.");
 ABSL_FLAG(std::string, log_dir, "/tmp/tend-soak-logs",
@@ -522,8 +533,12 @@ int Run() {
   const int watchers = std::min(absl::GetFlag(FLAGS_watchers), couple_count);
   const int churn_every = absl::GetFlag(FLAGS_churn_every);
   RealStack stack;
-  if (absl::Status s = stack.Start({absl::GetFlag(FLAGS_bin_dir), false, {}});
-      !s.ok()) {
+  StackOptions stack_options;
+  stack_options.bin_dir = absl::GetFlag(FLAGS_bin_dir);
+  stack_options.scheduler_flags = {
+      absl::StrCat("--history_retention=",
+                   absl::FormatDuration(absl::GetFlag(FLAGS_history_retention)))};
+  if (absl::Status s = stack.Start(stack_options); !s.ok()) {
     std::fprintf(stderr, "stack: %s\n", std::string(s.message()).c_str());
     return 1;
   }

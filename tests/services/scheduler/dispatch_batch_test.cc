@@ -11,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/scheduler/convert.h"
+#include "services/scheduler/scheduler_internal.h"
 #include "tests/services/scheduler/scheduler_fixture.h"
 
 namespace tend::scheduler {
@@ -38,6 +39,48 @@ class DispatchBatchTest : public SchedulerFixture {
     absl::StatusOr<services::CoupleRef> couple = directory_->ForUser(user);
     EXPECT_TRUE(couple.ok()) << couple.status();
     return couple.ok() ? **couple : pairing::v1::Couple();
+  }
+
+  // SaveDelivered()
+  //
+  // Saves delivered copies of one of the couple's records, as the history
+  // `due_by_id` describes.
+  void SaveDelivered(const std::string& couple_name,
+                     const std::map<std::string, absl::Time>& due_by_id) {
+    const std::string couple_id = internal::LastSegment(couple_name);
+    absl::StatusOr<std::vector<v1::Reminder>> records =
+        store_->LoadReminders(couple_id);
+    ASSERT_TRUE(records.ok() && !records->empty());
+    std::vector<v1::Reminder> history;
+    for (const auto& [id, due] : due_by_id) {
+      v1::Reminder r = records->front();
+      r.set_name(absl::StrCat(couple_name, "/reminders/", id));
+      r.set_state(v1::REMINDER_STATE_DELIVERED);
+      *r.mutable_due_time() = ToProto(due);
+      history.push_back(std::move(r));
+    }
+    ASSERT_TRUE(store_->SaveReminders(couple_id, history).ok());
+  }
+
+  // KeptIn()
+  //
+  // In how many of the record's three places (record, summary, due index)
+  // the reminder `id` still is.
+  int KeptIn(const std::string& couple_name, const std::string& id) {
+    const std::string couple_id = internal::LastSegment(couple_name);
+    int kept = 0;
+    for (absl::string_view kind : {"reminders", "summaries", "due_index"}) {
+      const std::string key = SchedulerStore::Key(couple_id, kind);
+      absl::StatusOr<engine::RedisReply> reply =
+          kind == "due_index" ? h_.redis()->Command({"ZSCORE", key, id})
+                              : h_.redis()->Command({"HEXISTS", key, id});
+      EXPECT_TRUE(reply.ok()) << reply.status();
+      if (reply.ok() && !reply->is_nil() &&
+          (kind == "due_index" || reply->integer == 1)) {
+        ++kept;
+      }
+    }
+    return kept;
   }
 
   static std::vector<std::string> QueuedIds(const PlannedItems& items) {
@@ -174,24 +217,10 @@ TEST_F(DispatchBatchTest, TicksTrimRecordsPastTheirRetention) {
   const std::string couple_name = PairAliceAndBob();
   AcceptAll(couple_name);
   const pairing::v1::Couple couple = CoupleOf("alice");
-  const std::string couple_id = CoupleId(couple);
-  absl::StatusOr<std::vector<v1::Reminder>> records =
-      store_->LoadReminders(couple_id);
-  ASSERT_TRUE(records.ok() && !records->empty());
-  auto copy = [&](const std::string& id, absl::Time due) {
-    v1::Reminder r = records->front();
-    r.set_name(absl::StrCat(couple_name, "/reminders/", id));
-    r.set_state(v1::REMINDER_STATE_DELIVERED);
-    *r.mutable_due_time() = ToProto(due);
-    return r;
-  };
   const absl::Time now = h_.clock()->Now();
-  ASSERT_TRUE(store_
-                  ->SaveReminders(
-                      couple_id,
-                      {copy("old", now - kReminderRetention - absl::Hours(1)),
-                       copy("recent", now - absl::Hours(24))})
-                  .ok());
+  SaveDelivered(couple_name,
+                {{"old", now - store_->retention() - absl::Hours(1)},
+                 {"recent", now - absl::Hours(24)}});
   std::vector<Tick> ticks;
   for (const auto& [id, item] : ClaimEverything()) {
     if (item.tick.has_value()) ticks.push_back(*item.tick);
@@ -200,19 +229,90 @@ TEST_F(DispatchBatchTest, TicksTrimRecordsPastTheirRetention) {
   std::vector<absl::StatusOr<PlannedItems>> planned =
       scheduler_->SettleAndPlanBatch({{&couple, &ticks[0]}});
   ASSERT_TRUE(planned[0].ok()) << planned[0].status();
+  EXPECT_EQ(KeptIn(couple_name, "old"), 0);
+  EXPECT_EQ(KeptIn(couple_name, "recent"), 3);
+}
 
-  auto has = [&](absl::string_view kind, const std::string& id) {
-    const std::string key = SchedulerStore::Key(couple_id, kind);
-    absl::StatusOr<engine::RedisReply> reply =
-        kind == "due_index" ? h_.redis()->Command({"ZSCORE", key, id})
-                            : h_.redis()->Command({"HEXISTS", key, id});
-    EXPECT_TRUE(reply.ok());
-    return reply.ok() && !reply->is_nil() &&
-           (kind == "due_index" || reply->integer == 1);
-  };
-  for (absl::string_view kind : {"reminders", "summaries", "due_index"}) {
-    EXPECT_FALSE(has(kind, "old")) << kind;
-    EXPECT_TRUE(has(kind, "recent")) << kind;
+// With a two-hour retention, so sweeps fall due within a test's day.
+class ShortHistoryTest : public DispatchBatchTest {
+ protected:
+  ShortHistoryTest() { history_retention_ = absl::Hours(2); }
+};
+
+TEST_F(ShortHistoryTest, ASweepForgetsWhatIsPastTheRetention) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  const std::string couple_id = CoupleId(CoupleOf("alice"));
+  const absl::Duration retention = store_->retention();
+  const absl::Time now = h_.clock()->Now();
+  // More than one sweep's share of old records, and one still kept.
+  std::map<std::string, absl::Time> history;
+  for (int i = 0; i < CoupleReads::kTrimPerRead + 20; ++i) {
+    history[absl::StrCat("old-", i)] = now - retention - absl::Minutes(i + 1);
+  }
+  history["recent"] = now - retention + absl::Hours(1);
+  SaveDelivered(couple_name, history);
+
+  const engine::QueuedReminder sweep =
+      SweepItem(couple_id, now - retention - absl::Minutes(1), retention);
+  EXPECT_GE(sweep.due, now - absl::Minutes(1));
+  EXPECT_LE(sweep.due, now - absl::Minutes(1) + retention / 4);
+  ASSERT_TRUE(queue_->Schedule({sweep}).ok());
+  h_.clock()->Advance(sweep.due > now ? sweep.due - now : absl::ZeroDuration());
+  Drain();
+  for (int i = 0; i < CoupleReads::kTrimPerRead + 20; ++i) {
+    ASSERT_EQ(KeptIn(couple_name, absl::StrCat("old-", i)), 0) << i;
+  }
+  EXPECT_EQ(KeptIn(couple_name, "recent"), 3);
+  // The sweeps are done: nothing of them is left waiting.
+  for (const auto& [id, item] : ClaimEverything()) {
+    EXPECT_NE(id, sweep.id);
+    EXPECT_FALSE(absl::StrContains(id, ".more.")) << id;
+  }
+}
+
+TEST_F(ShortHistoryTest, HistoryStaysWithinTheRetention) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  const std::string couple_id = CoupleId(CoupleOf("alice"));
+  const absl::Duration step = absl::Minutes(30);
+  // Latest a record may linger: the retention, the sweep's slot, one step.
+  const absl::Duration longest =
+      history_retention_ + history_retention_ / 4 + step;
+  size_t delivered = 0;
+  for (int day = 0; day < 4; ++day) {
+    for (int i = 0; i < 48; ++i) {
+      RunFor(step, step);
+      delivered += Reminders("alice", v1::REMINDER_STATE_DELIVERED).size();
+    }
+    absl::StatusOr<std::vector<v1::Reminder>> kept = store_->FindReminders(
+        couple_id, [](const RecordSummary&) { return true; });
+    ASSERT_TRUE(kept.ok()) << kept.status();
+    for (const v1::Reminder& r : *kept) {
+      EXPECT_GE(FromProto(r.due_time()), h_.clock()->Now() - longest)
+          << r.name() << " on day " << day;
+    }
+  }
+  EXPECT_GT(delivered, 0u) << "nothing was delivered, so nothing was swept";
+}
+
+TEST_F(DispatchBatchTest, EachDeliveryQueuesTheSweepOfItsRecord) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  const std::string couple_id = CoupleId(CoupleOf("alice"));
+  std::vector<v1::Reminder> delivered;
+  for (int day = 0; day < 14 && delivered.empty(); ++day) {
+    RunFor(absl::Hours(24), absl::Minutes(30));
+    delivered = Reminders("alice", v1::REMINDER_STATE_DELIVERED);
+  }
+  ASSERT_FALSE(delivered.empty());
+  std::map<std::string, QueueItem> items = ClaimEverything();
+  for (const v1::Reminder& r : delivered) {
+    const engine::QueuedReminder sweep = SweepItem(
+        couple_id, FromProto(r.due_time()), store_->retention());
+    const auto it = items.find(sweep.id);
+    ASSERT_NE(it, items.end()) << sweep.id;
+    EXPECT_TRUE(it->second.sweep);
   }
 }
 

@@ -22,7 +22,7 @@ void SchedulerFixture::SetUp() {
   queue_options.shards = 4;
   Configure(&scheduler_options, &queue_options);
   queue_ = std::make_unique<engine::DueQueue>(h_.redis(), queue_options);
-  store_ = std::make_unique<SchedulerStore>(h_.redis());
+  store_ = std::make_unique<SchedulerStore>(h_.redis(), history_retention_);
   scheduler_ =
       std::make_unique<Scheduler>(store_.get(), queue_.get(), directory_.get(),
                                   h_.clock(), scheduler_options);

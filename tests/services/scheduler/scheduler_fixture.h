@@ -82,6 +82,9 @@ class SchedulerFixture : public ::testing::Test {
   std::vector<v1::Reminder> Reminders(const std::string& user,
                                       v1::ReminderState state);
 
+  // How long the store keeps history; a suite may set it before SetUp().
+  absl::Duration history_retention_ = kDefaultRetention;
+
   testing::ServiceHarness h_;
   std::unique_ptr<pairing::Pairing> pairing_;
   std::unique_ptr<pairing::PairingServiceImpl> pairing_service_;
