@@ -24,6 +24,7 @@
 #include "services/scheduler/reminder_planner.h"
 #include "services/scheduler/scheduler_store.h"
 #include "tests/e2e/e2e_stack.h"
+#include "tests/support/child_process.h"
 
 namespace tend {
 namespace {
@@ -124,6 +125,17 @@ class SchedulerKillTest : public e2e::StackTest {
                   absl::StrCat("--pairing_addr=", pairing_addr)});
   }
 };
+
+TEST(SchedulerBinaryTest, RefusesAHistoryRetentionUnderAMinute) {
+  auto [status, out] = testing::RunCommand(
+      {TEND_SCHEDULER_BIN, "--listen=127.0.0.1:0", "--jwt_secret=j",
+       "--service_secret=s", "--history_retention=30s"},
+      {}, /*merge_stderr=*/true);
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_NE(out.find("--history_retention must be at least 1m"),
+            std::string::npos)
+      << out;
+}
 
 TEST_F(SchedulerKillTest, KillNineMidDispatchLosesNothing) {
   const absl::Time started = absl::Now();
