@@ -243,7 +243,7 @@ void Dispatcher::SweepAll(std::vector<Job>& jobs,
       if (writes[k].forget.size() >= CoupleReads::kTrimPerRead) {
         next->push_back({absl::StrCat("sweep.", reads[k].couple_id, ".more.",
                                       absl::ToUnixMillis(now)),
-                         reads[k].couple_id, now, "W"});
+                         reads[k].couple_id, now, std::string(kSweepPayload)});
       }
     }
     status = scheduler_->store()->WriteCouples(writes);
@@ -366,7 +366,7 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
   absl::MutexLock lock(&sweeps_mu_);
   if (sweeps_queued_.size() > 65536) sweeps_queued_.clear();
   for (const engine::QueuedReminder& q : next) {
-    if (q.payload == "W") sweeps_queued_.insert(q.id);
+    if (q.payload == kSweepPayload) sweeps_queued_.insert(q.id);
   }
   return static_cast<int>(claimed.size());
 }

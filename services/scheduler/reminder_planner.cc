@@ -53,7 +53,7 @@ std::string EncodeResume(absl::string_view ritual_id,
 
 absl::StatusOr<QueueItem> DecodeItem(absl::string_view payload) {
   QueueItem item;
-  if (payload == "W") {
+  if (payload == kSweepPayload) {
     item.sweep = true;
     return item;
   }
@@ -98,7 +98,7 @@ engine::QueuedReminder SweepItem(absl::string_view couple_id, absl::Time due,
                         absl::Floor(due + retention - absl::UnixEpoch(), slot) +
                         slot;
   return {absl::StrCat("sweep.", couple_id, ".", absl::ToUnixSeconds(at)),
-          std::string(couple_id), at, "W"};
+          std::string(couple_id), at, std::string(kSweepPayload)};
 }
 
 std::string ReminderId(const v1::Reminder& reminder) {

@@ -67,6 +67,11 @@ std::string EncodeResume(absl::string_view ritual_id,
                          absl::string_view user_id);
 absl::StatusOr<QueueItem> DecodeItem(absl::string_view payload);
 
+// kSweepPayload
+//
+// The payload of every sweep: the couple is the queue item's own.
+inline constexpr absl::string_view kSweepPayload = "W";
+
 // SweepItem()
 //
 // The queue item that trims the couple's records due more than `retention`
