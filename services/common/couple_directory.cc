@@ -9,8 +9,13 @@ namespace tend::services {
 
 CoupleDirectory::CoupleDirectory(const Peer* pairing,
                                  const engine::Clock* clock,
-                                 absl::Duration ttl, size_t max_users)
-    : pairing_(pairing), clock_(clock), ttl_(ttl), max_users_(max_users) {
+                                 absl::Duration ttl, size_t max_users,
+                                 absl::Duration versioned_ttl)
+    : pairing_(pairing),
+      clock_(clock),
+      ttl_(ttl),
+      max_users_(max_users),
+      versioned_ttl_(versioned_ttl) {
   if (pairing_->configured()) {
     stub_ = pairing::v1::PairingService::NewStub(pairing_->channel());
   }
@@ -26,6 +31,27 @@ absl::StatusOr<CoupleRef> CoupleDirectory::ForUser(
       return it->second.couple;
     }
   }
+  return Fetch(user_id, "", now);
+}
+
+absl::StatusOr<CoupleRef> CoupleDirectory::ForUser(const std::string& user_id,
+                                                   absl::string_view version) {
+  const absl::Time now = clock_->Now();
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = by_user_.find(user_id);
+    if (it != by_user_.end() && !version.empty() &&
+        it->second.version == version &&
+        now - it->second.fetched < versioned_ttl_) {
+      return it->second.couple;
+    }
+  }
+  return Fetch(user_id, version, now);
+}
+
+absl::StatusOr<CoupleRef> CoupleDirectory::Fetch(const std::string& user_id,
+                                                 absl::string_view version,
+                                                 absl::Time now) {
   if (stub_ == nullptr) {
     return absl::UnavailableError("pairing: --pairing_addr is not set");
   }
@@ -50,7 +76,7 @@ absl::StatusOr<CoupleRef> CoupleDirectory::ForUser(
   absl::MutexLock lock(&mu_);
   if (by_user_.size() >= max_users_) by_user_.clear();
   for (const auto& partner : couple->partners()) {
-    by_user_[partner.user_id()] = Entry{couple, now};
+    by_user_[partner.user_id()] = Entry{couple, now, std::string(version)};
   }
   return CoupleRef(std::move(couple));
 }

@@ -9,10 +9,17 @@
 // through RescheduleCouple, which calls Forget() to drop the entry at once;
 // anywhere else a change shows within `ttl`.
 //
+// A caller that can tell when a couple changed passes a version with the
+// lookup (the scheduler's dispatcher: the couple's epoch, which every
+// replica bumps when pairing reports a change); an answer fetched under the
+// same version then stays good for `versioned_ttl`, minutes rather than
+// seconds, and a new version fetches again at once.
+//
 //   CoupleDirectory directory(&pairing_peer, clock);  // 5 s, as in production
 //   absl::StatusOr<CoupleRef> couple = directory.ForUser("alice");
 //   if (couple.ok()) Use((*couple)->name());
 //   directory.Forget("c1");  // "couples/c1" changed
+//   couple = directory.ForUser("alice", "c1:7");  // good while c1 is at 7
 #ifndef TEND_SERVICES_COMMON_COUPLE_DIRECTORY_H_
 #define TEND_SERVICES_COMMON_COUPLE_DIRECTORY_H_
 
@@ -23,6 +30,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/time/clock.h"
@@ -38,7 +46,8 @@ using CoupleRef = std::shared_ptr<const pairing::v1::Couple>;
 
 // CoupleDirectory
 //
-// Couples from pairing over gRPC, each answer cached for `ttl`. The cache
+// Couples from pairing over gRPC, each answer cached for `ttl` (or
+// `versioned_ttl`, see ForUser(user_id, version)). The cache
 // holds at most `max_users` users; when full it starts again empty, which
 // costs one lookup per active user rather than unbounded memory.
 // Thread-safe.
@@ -47,7 +56,15 @@ class CoupleDirectory {
   // `pairing` and `clock` must outlive the directory.
   CoupleDirectory(const Peer* pairing, const engine::Clock* clock,
                   absl::Duration ttl = absl::Seconds(5),
-                  size_t max_users = 100000);
+                  size_t max_users = 100000,
+                  absl::Duration versioned_ttl = kVersionedTtl);
+
+  // kVersionedTtl
+  //
+  // The default `versioned_ttl`. Whoever keeps versions must not let one
+  // come back (e.g. by expiring a counter) sooner than this after it moved
+  // on.
+  static constexpr absl::Duration kVersionedTtl = absl::Minutes(5);
   virtual ~CoupleDirectory() = default;
 
   CoupleDirectory(const CoupleDirectory&) = delete;
@@ -60,6 +77,14 @@ class CoupleDirectory {
   // Virtual so a test can stand in for pairing.
   virtual absl::StatusOr<CoupleRef> ForUser(const std::string& user_id);
 
+  // ForUser(user_id, version)
+  //
+  // The same, for a caller that knows the couple's current `version`: an
+  // answer fetched under this very version is good for `versioned_ttl`;
+  // any other answer is fetched again.
+  absl::StatusOr<CoupleRef> ForUser(const std::string& user_id,
+                                    absl::string_view version);
+
   // Forget()
   //
   // Drops the cached answers for both partners of `couple_id` (the id,
@@ -70,13 +95,21 @@ class CoupleDirectory {
   struct Entry {
     CoupleRef couple;
     absl::Time fetched;
+    // What the caller said the version was when this was fetched; empty
+    // when fetched without one.
+    std::string version;
   };
+
+  // Asks pairing and caches the answer under `version`.
+  absl::StatusOr<CoupleRef> Fetch(const std::string& user_id,
+                                  absl::string_view version, absl::Time now);
 
   const Peer* const pairing_;
   std::unique_ptr<pairing::v1::PairingService::Stub> stub_;
   const engine::Clock* const clock_;
   const absl::Duration ttl_;
   const size_t max_users_;
+  const absl::Duration versioned_ttl_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> by_user_ ABSL_GUARDED_BY(mu_);
 };

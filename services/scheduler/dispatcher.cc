@@ -297,10 +297,12 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
                            options_.idle_wait);
   }
   const std::vector<engine::ClaimedReminder>& claimed = batch.claimed;
-  // Decode every item and find its couple, asking the directory once per
-  // person.
-  absl::node_hash_map<std::string, absl::StatusOr<services::CoupleRef>> couples;
+  // Decode every item, then find its couple: one read of the couples'
+  // epochs, and the directory asked once per person, trusting its copy for
+  // as long as the couple's epoch has not moved.
   std::vector<Job> jobs(claimed.size());
+  std::vector<std::string> couple_ids;
+  absl::flat_hash_map<std::string, std::string> version_of;
   for (size_t i = 0; i < claimed.size(); ++i) {
     Job& job = jobs[i];
     job.item = &claimed[i];
@@ -308,13 +310,35 @@ absl::StatusOr<int> Dispatcher::RunBatch(absl::Duration* idle_for) {
     job.status = job.decoded.status();
     // A sweep needs no couple from pairing, only the id it was queued with.
     if (!job.status.ok() || job.decoded->sweep) continue;
+    if (version_of.try_emplace(claimed[i].reminder.couple_id).second) {
+      couple_ids.push_back(claimed[i].reminder.couple_id);
+    }
+  }
+  // Without epochs (Redis hiccup) the directory's short TTL applies.
+  if (absl::StatusOr<std::vector<int64_t>> epochs =
+          scheduler_->store()->Epochs(couple_ids);
+      epochs.ok()) {
+    for (size_t k = 0; k < couple_ids.size(); ++k) {
+      version_of[couple_ids[k]] = absl::StrCat(couple_ids[k], ":", (*epochs)[k]);
+    }
+  }
+  absl::node_hash_map<std::string, absl::StatusOr<services::CoupleRef>> couples;
+  for (size_t i = 0; i < claimed.size(); ++i) {
+    Job& job = jobs[i];
+    if (!job.status.ok() || job.decoded->sweep) continue;
     const std::string& user = job.decoded->reminder
                                   ? job.decoded->reminder->recipient_user_id()
                               : job.decoded->tick ? job.decoded->tick->user_id
                                                   : job.decoded->resume_user_id;
     auto it = couples.find(user);
     if (it == couples.end()) {
-      it = couples.emplace(user, scheduler_->directory()->ForUser(user)).first;
+      const std::string& version = version_of[claimed[i].reminder.couple_id];
+      it = couples
+               .emplace(user,
+                        version.empty()
+                            ? scheduler_->directory()->ForUser(user)
+                            : scheduler_->directory()->ForUser(user, version))
+               .first;
     }
     const absl::StatusOr<services::CoupleRef>& couple = it->second;
     if (absl::IsNotFound(couple.status())) {

@@ -1007,6 +1007,8 @@ absl::StatusOr<v1::SeedDefaultRitualsResponse> Scheduler::SeedDefaultRituals(
     return absl::NotFoundError(
         absl::StrCat("parent: ", req.parent(), " not found"));
   }
+  // A new couple: every replica's dispatcher must fetch it again.
+  TEND_RETURN_IF_ERROR(store_->BumpEpoch(scope.couple_id));
   TEND_ASSIGN_OR_RETURN(engine::Couple engine_couple, ToEngineCouple(couple));
   TEND_ASSIGN_OR_RETURN(std::vector<v1::Ritual> existing,
                         store_->LoadRituals(scope.couple_id));
@@ -1061,6 +1063,8 @@ Scheduler::CancelCoupleSchedule(const Caller& caller,
   TEND_RETURN_IF_ERROR(internal::RequireService(caller));
   TEND_ASSIGN_OR_RETURN(const std::string couple_id,
                         internal::ParseCoupleName("parent", req.parent()));
+  // Nothing of the couple stays queued for a dispatcher to look it up for,
+  // so only this replica's copy needs dropping.
   directory_->Forget(couple_id);
   v1::CancelCoupleScheduleResponse response;
   TEND_ASSIGN_OR_RETURN(int cancelled, queue_->CancelCouple(couple_id));
@@ -1096,6 +1100,8 @@ absl::StatusOr<v1::RescheduleCoupleResponse> Scheduler::RescheduleCouple(
     return absl::NotFoundError(
         absl::StrCat("parent: ", req.parent(), " not found"));
   }
+  // Its profiles changed: every replica's dispatcher must fetch it again.
+  TEND_RETURN_IF_ERROR(store_->BumpEpoch(id));
   for (const v1::Ritual& r : rituals) {
     TEND_RETURN_IF_ERROR(CancelQueued(scope, LastSegment(r.name())));
   }

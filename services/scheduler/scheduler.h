@@ -195,6 +195,7 @@ class Scheduler {
     pairing::v1::Couple couple;
     std::string couple_id;
   };
+
   // The caller's couple; NOT_FOUND unless `name` (a couple, or a resource
   // under it) is theirs. An empty `name` means the caller's own couple.
   // Errors name `field`.

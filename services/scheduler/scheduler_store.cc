@@ -17,7 +17,8 @@ constexpr int kMaxCheckIns = 60;
 constexpr const char* kKinds[] = {"rituals",   "skips",      "reminders",
                                   "due_index", "summaries",  "ticks",
                                   "outcomes",  "streaks",    "checkins",
-                                  "cadence",   "connection", "device_users"};
+                                  "cadence",   "connection", "device_users",
+                                  "epoch"};
 
 // A device's last-delivery field in devices:{user}.
 constexpr char kLastSuffix[] = "#last";
@@ -819,6 +820,33 @@ absl::StatusOr<absl::flat_hash_set<std::string>> SchedulerStore::SettledDevices(
     if (absl::ConsumePrefix(&f, prefix)) settled.insert(std::string(f));
   }
   return settled;
+}
+
+absl::Status SchedulerStore::BumpEpoch(absl::string_view couple_id) {
+  const std::string key = Key(couple_id, "epoch");
+  return redis_
+      ->Pipeline({{"INCR", key},
+                  {"PEXPIRE", key,
+                   absl::StrCat(absl::ToInt64Milliseconds(kEpochLifetime))}})
+      .status();
+}
+
+absl::StatusOr<std::vector<int64_t>> SchedulerStore::Epochs(
+    const std::vector<std::string>& couple_ids) {
+  std::vector<std::vector<std::string>> gets;
+  gets.reserve(couple_ids.size());
+  for (const std::string& id : couple_ids) {
+    gets.push_back({"GET", Key(id, "epoch")});
+  }
+  TEND_ASSIGN_OR_RETURN(std::vector<RedisReply> replies,
+                        redis_->Pipeline(gets));
+  std::vector<int64_t> epochs(couple_ids.size(), 0);
+  for (size_t i = 0; i < replies.size() && i < epochs.size(); ++i) {
+    if (!replies[i].is_nil() && !absl::SimpleAtoi(replies[i].str, &epochs[i])) {
+      return absl::DataLossError("epoch: not a number");
+    }
+  }
+  return epochs;
 }
 
 absl::StatusOr<int> SchedulerStore::EraseCouple(absl::string_view couple_id) {

@@ -17,6 +17,12 @@
 //   checkins    list  JSON check-in outcomes, newest first, capped
 //   cadence     string JSON memory of the cadence model
 //   connection  string latest couple connection score, 0-100
+//   epoch       string how many times pairing reported a change to the
+//                      couple (see BumpEpoch()); expires kEpochLifetime
+//                      after the last change, and absent reads as 0.
+//                      Erasing the couple erases it too: its queue is
+//                      empty by then, so an answer cached under an older
+//                      epoch has nothing left to be used for.
 //
 // Push, per person and per reminder:
 //
@@ -75,6 +81,13 @@ inline constexpr int kMaxDeliveriesKept = 100;
 // and by sweeps the dispatcher queues (see CoupleReads::expired_before), so
 // a couple's history stays bounded.
 inline constexpr absl::Duration kDefaultRetention = absl::Hours(24 * 35);
+
+// kEpochLifetime
+//
+// How long a couple's epoch outlives its last change. Longer than any
+// cache that trusts it (services::CoupleDirectory::kVersionedTtl), so an
+// epoch that expires back to 0 can match no answer still cached.
+inline constexpr absl::Duration kEpochLifetime = absl::Hours(1);
 
 // RecordSummary
 //
@@ -315,6 +328,14 @@ class SchedulerStore {
   absl::StatusOr<absl::flat_hash_set<std::string>> SettledDevices(
       absl::string_view couple_id, absl::string_view reminder_id,
       absl::string_view delivery_key);
+
+  // Epochs: a counter per couple that moves whenever pairing reports a
+  // change (profiles, membership), so every replica's cached copy of the
+  // couple can be checked with one read. Epochs() answers in order, one
+  // round trip for all.
+  absl::Status BumpEpoch(absl::string_view couple_id);
+  absl::StatusOr<std::vector<int64_t>> Epochs(
+      const std::vector<std::string>& couple_ids);
 
   // EraseCouple()
   //

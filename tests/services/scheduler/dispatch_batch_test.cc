@@ -316,6 +316,51 @@ TEST_F(DispatchBatchTest, EachDeliveryQueuesTheSweepOfItsRecord) {
   }
 }
 
+TEST_F(DispatchBatchTest, CachedCouplesLastUntilPairingReportsAChange) {
+  const std::string couple_name = PairAliceAndBob();
+  AcceptAll(couple_name);
+  const std::string couple_id = internal::LastSegment(couple_name);
+  // As the dispatcher asks: under the couple's current epoch.
+  auto version = [&] {
+    absl::StatusOr<std::vector<int64_t>> epochs = store_->Epochs({couple_id});
+    EXPECT_TRUE(epochs.ok()) << epochs.status();
+    return absl::StrCat(couple_id, ":", epochs.ok() ? (*epochs)[0] : -1);
+  };
+  auto alices_zone = [](const absl::StatusOr<services::CoupleRef>& couple) {
+    EXPECT_TRUE(couple.ok()) << couple.status();
+    if (!couple.ok()) return std::string();
+    for (const auto& partner : (*couple)->partners()) {
+      if (partner.user_id() == "alice") return partner.profile().time_zone();
+    }
+    return std::string();
+  };
+  const std::string before = version();
+  EXPECT_EQ(alices_zone(directory_->ForUser("alice", before)),
+            "Europe/London");
+
+  // Alice moves; until pairing's outbox reaches the scheduler, the epoch
+  // stands and a copy fetched under it is still trusted (the fixture's
+  // plain TTL is zero, so only the version keeps it).
+  SetProfile("alice", "Alice", "Asia/Tokyo");
+  EXPECT_EQ(version(), before);
+  EXPECT_EQ(alices_zone(directory_->ForUser("alice", before)),
+            "Europe/London");
+  // The re-plan arrives: the epoch moves and every copy is fetched again.
+  absl::StatusOr<int> relayed = relay_->RelayOnce();
+  ASSERT_TRUE(relayed.ok()) << relayed.status();
+  const std::string after = version();
+  EXPECT_NE(after, before);
+  EXPECT_EQ(alices_zone(directory_->ForUser("alice", after)), "Asia/Tokyo");
+
+  // A version is trusted for kVersionedTtl at most.
+  SetProfile("alice", "Alice", "America/New_York");
+  EXPECT_EQ(alices_zone(directory_->ForUser("alice", after)), "Asia/Tokyo");
+  h_.clock()->Advance(services::CoupleDirectory::kVersionedTtl +
+                      absl::Seconds(1));
+  EXPECT_EQ(alices_zone(directory_->ForUser("alice", after)),
+            "America/New_York");
+}
+
 TEST_F(DispatchBatchTest, FindRemindersMatchesWithOrWithoutSummaries) {
   const std::string couple_name = PairAliceAndBob();
   AcceptAll(couple_name);
