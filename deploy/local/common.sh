@@ -10,7 +10,7 @@ TEND_BUILD_PACKAGES=(
   build-essential cmake pkg-config ccache git ca-certificates tzdata
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libical-dev libssl-dev libjwt-dev
-  nlohmann-json3-dev libcurl4-openssl-dev prometheus-cpp-dev
+  nlohmann-json3-dev libcurl4-openssl-dev prometheus-cpp-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools redis-sentinel python3 python3-dateutil
 )
