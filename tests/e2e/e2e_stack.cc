@@ -44,20 +44,9 @@ std::unique_ptr<grpc::ClientContext> WithAuth(const std::string& bearer) {
 
 grpc::Status SetDayProfile(pairing::v1::PairingService::Stub* pairing,
                            const std::string& user, const std::string& zone) {
-  pairing::v1::UpdatePartnerProfileRequest req;
-  pairing::v1::PartnerProfile* p = req.mutable_profile();
-  p->set_display_name(user);
-  p->set_time_zone(zone);
-  p->mutable_waking_hours()->mutable_start()->set_hours(6);
-  p->mutable_waking_hours()->mutable_end()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_start()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_end()->set_hours(6);
-  for (const char* f :
-       {"display_name", "time_zone", "waking_hours", "quiet_hours"}) {
-    req.mutable_update_mask()->add_paths(f);
-  }
   pairing::v1::PartnerProfile out;
-  return pairing->UpdatePartnerProfile(WithAuth(UserBearer(user)).get(), req,
+  return pairing->UpdatePartnerProfile(WithAuth(UserBearer(user)).get(),
+                                       testing::DayProfileRequest(user, zone),
                                        &out);
 }
 

@@ -113,4 +113,26 @@ std::unique_ptr<grpc::ClientContext> ServiceHarness::ServiceContext(
   return context;
 }
 
+pairing::v1::UpdatePartnerProfileRequest DayProfileRequest(
+    const std::string& name, const std::string& zone,
+    std::optional<int> budget) {
+  pairing::v1::UpdatePartnerProfileRequest req;
+  pairing::v1::PartnerProfile* p = req.mutable_profile();
+  p->set_display_name(name);
+  p->set_time_zone(zone);
+  p->mutable_waking_hours()->mutable_start()->set_hours(6);
+  p->mutable_waking_hours()->mutable_end()->set_hours(23);
+  p->mutable_quiet_hours()->mutable_start()->set_hours(23);
+  p->mutable_quiet_hours()->mutable_end()->set_hours(6);
+  for (const char* f :
+       {"display_name", "time_zone", "waking_hours", "quiet_hours"}) {
+    req.mutable_update_mask()->add_paths(f);
+  }
+  if (budget.has_value()) {
+    p->set_daily_notification_budget(*budget);
+    req.mutable_update_mask()->add_paths("daily_notification_budget");
+  }
+  return req;
+}
+
 }  // namespace tend::testing

@@ -18,6 +18,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "engine/time/clock.h"
 #include "services/common/auth.h"
 #include "services/common/server.h"
+#include "tend/pairing/v1/pairing.pb.h"
 #include "tests/support/redis_server.h"
 
 namespace tend::testing {
@@ -97,6 +99,15 @@ class ServiceHarness {
   std::unique_ptr<services::RunningServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
 };
+
+// DayProfileRequest()
+//
+// The profile update the suites give their people: `name`, `zone`, awake
+// 06:00-23:00, quiet 23:00-06:00, and a daily notification budget when
+// `budget` is set.
+pairing::v1::UpdatePartnerProfileRequest DayProfileRequest(
+    const std::string& name, const std::string& zone,
+    std::optional<int> budget = std::nullopt);
 
 }  // namespace tend::testing
 

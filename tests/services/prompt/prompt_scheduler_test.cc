@@ -132,22 +132,11 @@ class PromptSchedulerTest : public PromptFixture {
   // Awake 06-23, quiet 23-06, like the scheduler's own tests.
   void Profile(const std::string& user, const std::string& name,
                const std::string& zone) {
-    pairing::v1::UpdatePartnerProfileRequest req;
-    pairing::v1::PartnerProfile* p = req.mutable_profile();
-    p->set_display_name(name);
-    p->set_time_zone(zone);
-    p->mutable_waking_hours()->mutable_start()->set_hours(6);
-    p->mutable_waking_hours()->mutable_end()->set_hours(23);
-    p->mutable_quiet_hours()->mutable_start()->set_hours(23);
-    p->mutable_quiet_hours()->mutable_end()->set_hours(6);
-    p->set_daily_notification_budget(8);
-    for (const char* f : {"display_name", "time_zone", "waking_hours",
-                          "quiet_hours", "daily_notification_budget"}) {
-      req.mutable_update_mask()->add_paths(f);
-    }
     pairing::v1::PartnerProfile out;
     ASSERT_TRUE(pairing_stub_
-                    ->UpdatePartnerProfile(h_.ContextFor(user).get(), req, &out)
+                    ->UpdatePartnerProfile(
+                        h_.ContextFor(user).get(),
+                        testing::DayProfileRequest(name, zone, 8), &out)
                     .ok());
   }
 

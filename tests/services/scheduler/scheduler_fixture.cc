@@ -64,22 +64,10 @@ void SchedulerFixture::TearDown() {
 void SchedulerFixture::SetProfile(const std::string& user,
                                   const std::string& name,
                                   const std::string& zone) {
-  pairing::v1::UpdatePartnerProfileRequest req;
-  pairing::v1::PartnerProfile* p = req.mutable_profile();
-  p->set_display_name(name);
-  p->set_time_zone(zone);
-  p->mutable_waking_hours()->mutable_start()->set_hours(6);
-  p->mutable_waking_hours()->mutable_end()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_start()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_end()->set_hours(6);
-  p->set_daily_notification_budget(6);
-  for (const char* f : {"display_name", "time_zone", "waking_hours",
-                        "quiet_hours", "daily_notification_budget"}) {
-    req.mutable_update_mask()->add_paths(f);
-  }
   pairing::v1::PartnerProfile out;
-  grpc::Status s =
-      pairing_stub_->UpdatePartnerProfile(h_.ContextFor(user).get(), req, &out);
+  grpc::Status s = pairing_stub_->UpdatePartnerProfile(
+      h_.ContextFor(user).get(), testing::DayProfileRequest(name, zone, 6),
+      &out);
   ASSERT_TRUE(s.ok()) << s.error_message();
 }
 
