@@ -97,6 +97,7 @@
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/scheduler_store.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/service_harness.h"
 
 ABSL_FLAG(std::string, redis_url, "",
           "Redis to run against; empty starts a private redis-server on a "
@@ -361,21 +362,9 @@ const std::vector<std::string>& AwakeZones() {
 
 void SetProfile(pairing::Pairing* pairing, const std::string& user,
                 const std::string& zone) {
-  pairing::v1::UpdatePartnerProfileRequest req;
-  pairing::v1::PartnerProfile* p = req.mutable_profile();
-  p->set_display_name(user);
-  p->set_time_zone(zone);
-  p->mutable_waking_hours()->mutable_start()->set_hours(6);
-  p->mutable_waking_hours()->mutable_end()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_start()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_end()->set_hours(6);
-  p->set_daily_notification_budget(6);
-  for (const char* f : {"display_name", "time_zone", "waking_hours",
-                        "quiet_hours", "daily_notification_budget"}) {
-    req.mutable_update_mask()->add_paths(f);
-  }
   absl::StatusOr<pairing::v1::PartnerProfile> out =
-      pairing->UpdatePartnerProfile(Caller{user, false}, req);
+      pairing->UpdatePartnerProfile(Caller{user, false},
+                                    testing::DayProfileRequest(user, zone, 6));
   if (!out.ok()) Die("profile", out.status());
 }
 

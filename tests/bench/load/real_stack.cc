@@ -177,18 +177,10 @@ Stubs::Stubs(const RealStack& stack)
 
 grpc::Status UpdateProfile(Stubs& stubs, const std::string& user,
                            const std::string& zone, int quiet_start) {
-  pairing::v1::UpdatePartnerProfileRequest req;
-  pairing::v1::PartnerProfile* p = req.mutable_profile();
-  p->set_display_name(user);
-  p->set_time_zone(zone);
-  p->mutable_waking_hours()->mutable_start()->set_hours(6);
-  p->mutable_waking_hours()->mutable_end()->set_hours(23);
-  p->mutable_quiet_hours()->mutable_start()->set_hours(quiet_start);
-  p->mutable_quiet_hours()->mutable_end()->set_hours(6);
-  for (const char* f :
-       {"display_name", "time_zone", "waking_hours", "quiet_hours"}) {
-    req.mutable_update_mask()->add_paths(f);
-  }
+  pairing::v1::UpdatePartnerProfileRequest req =
+      testing::DayProfileRequest(user, zone);
+  req.mutable_profile()->mutable_quiet_hours()->mutable_start()->set_hours(
+      quiet_start);
   pairing::v1::PartnerProfile out;
   return stubs.pairing->UpdatePartnerProfile(WithAuth(UserBearer(user)).get(),
                                              req, &out);
