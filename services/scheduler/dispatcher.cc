@@ -201,6 +201,7 @@ void Dispatcher::SendAll(std::vector<Job>& jobs,
   // Each couple's records just written are history from now on: a sweep
   // takes them once they are past the retention.
   const absl::Duration retention = scheduler_->store()->retention();
+  absl::MutexLock lock(&sweeps_mu_);
   for (const CoupleWrites& w : writes) {
     if (w.reminders.empty()) continue;
     absl::Time latest = absl::InfinitePast();
@@ -208,7 +209,6 @@ void Dispatcher::SendAll(std::vector<Job>& jobs,
       latest = std::max(latest, FromProto(r.due_time()));
     }
     engine::QueuedReminder sweep = SweepItem(w.couple_id, latest, retention);
-    absl::MutexLock lock(&sweeps_mu_);
     if (!sweeps_queued_.contains(sweep.id)) next->push_back(std::move(sweep));
   }
 }
@@ -241,9 +241,7 @@ void Dispatcher::SweepAll(std::vector<Job>& jobs,
       writes[k].couple_id = reads[k].couple_id;
       writes[k].forget = std::move((*data)[k].expired_ids);
       if (writes[k].forget.size() >= CoupleReads::kTrimPerRead) {
-        next->push_back({absl::StrCat("sweep.", reads[k].couple_id, ".more.",
-                                      absl::ToUnixMillis(now)),
-                         reads[k].couple_id, now, std::string(kSweepPayload)});
+        next->push_back(SweepNow(reads[k].couple_id, now));
       }
     }
     status = scheduler_->store()->WriteCouples(writes);

@@ -101,6 +101,11 @@ engine::QueuedReminder SweepItem(absl::string_view couple_id, absl::Time due,
           std::string(couple_id), at, std::string(kSweepPayload)};
 }
 
+engine::QueuedReminder SweepNow(absl::string_view couple_id, absl::Time now) {
+  return {absl::StrCat("sweep.", couple_id, ".more.", absl::ToUnixMillis(now)),
+          std::string(couple_id), now, std::string(kSweepPayload)};
+}
+
 std::string ReminderId(const v1::Reminder& reminder) {
   absl::string_view name = reminder.name();
   return std::string(name.substr(name.rfind('/') + 1));

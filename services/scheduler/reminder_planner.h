@@ -83,6 +83,12 @@ inline constexpr absl::string_view kSweepPayload = "W";
 engine::QueuedReminder SweepItem(absl::string_view couple_id, absl::Time due,
                                  absl::Duration retention);
 
+// SweepNow()
+//
+// A sweep of the couple due `now`, for one that found more to forget than
+// a read returns.
+engine::QueuedReminder SweepNow(absl::string_view couple_id, absl::Time now);
+
 // IsTickId()
 //
 // Whether a queue id is a tick's.
